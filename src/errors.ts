@@ -1,0 +1,90 @@
+/**
+ * The one registry of error codes and WebSocket close codes. Every error a client or an HTTP caller can see comes
+ * from here, with a line on what the client should do about it.
+ */
+
+/** WebSocket close codes sent by the gateway. 1xxx are RFC 6455; 4xxx are ours. */
+export const CloseCode = {
+  /** Server shutting down or restarting. Reconnect with backoff. */
+  GoingAway: 1001,
+  /** Protocol error (bad frame). Do not reconnect until the client is fixed. */
+  ProtocolError: 1002,
+  /** Text frame with invalid UTF-8. Fix the client; reconnecting with the same data fails again. */
+  InvalidPayload: 1007,
+  /** Policy violation (e.g. origin not allowed). Do not reconnect. */
+  PolicyViolation: 1008,
+  /** Frame larger than `limits.maxFrameBytes`. Send smaller messages; reconnect is fine. */
+  MessageTooBig: 1009,
+  /** Unexpected server error. Reconnect with backoff. */
+  InternalError: 1011,
+  /** The client did not read fast enough: its unsent buffer passed `limits.maxBufferedBytes`. Reconnect with backoff. */
+  SlowConsumer: 4008,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Application error codes, stable across releases, carried in JSON error bodies and protocol error replies. */
+export const ErrorCode = {
+  /** The message or request could not be parsed (bad JSON, wrong shape). Fix the sender. */
+  BadPayload: 'BAD_PAYLOAD',
+  /** A required field is missing or has the wrong type. Fix the sender. */
+  MissingField: 'MISSING_FIELD',
+  /** A room name is empty, too long or holds control characters. Use another name. */
+  BadRoom: 'BAD_ROOM',
+  /** A parameter failed validation (length, type). Fix the sender. */
+  BadParam: 'BAD_PARAM',
+  /** Authentication is required or the token is wrong. Send `Authorization: Bearer <token>`. */
+  Unauthorized: 'UNAUTHORIZED',
+  /** The caller may not use this endpoint (push API from a non-loopback address without a token). */
+  Forbidden: 'FORBIDDEN',
+  /** No such route. Check the URL. */
+  NotFound: 'NOT_FOUND',
+  /** The method is not allowed on this route. */
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
+  /** The request body is larger than `limits.maxHttpBodyBytes`. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** An upstream (Tars service, store) failed or timed out. Retry later. */
+  Upstream: 'UPSTREAM_ERROR',
+  /** Unexpected server error. Retry later; report if it persists. */
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const httpStatusOf: Record<ErrorCode, number> = {
+  BAD_PAYLOAD: 400,
+  MISSING_FIELD: 400,
+  BAD_ROOM: 400,
+  BAD_PARAM: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UPSTREAM_ERROR: 502,
+  INTERNAL: 500,
+};
+
+/** An error meant for the client: it knows its stable code and its HTTP status. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = options?.status ?? httpStatusOf[code];
+  }
+  /** The JSON body used for HTTP errors: `{"code":..., "error": {"code", "message"}}`. */
+  toJSON(): { code: number; error: { code: ErrorCode; message: string } } {
+    return { code: this.status, error: { code: this.code, message: this.message } };
+  }
+}
+
+/** Thrown at start when configuration is invalid: names the key and the accepted values. */
+export class ConfigError extends Error {
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(`invalid config "${key}": ${message}`);
+    this.name = 'ConfigError';
+    this.key = key;
+  }
+}
