@@ -1,0 +1,56 @@
+/**
+ * UTF-8 for short strings in plain JS. Most Tars strings are a few bytes (names, keys, ids), where a native
+ * Buffer call costs more than the work; longer strings go to Buffer's native codec.
+ */
+
+/** Below this many UTF-16 units (encode) or bytes (decode), the JS loop beats the native call. */
+const SHORT = 64;
+
+/**
+ * Writes `s` as UTF-8 at `pos` and returns the end position. The caller must have reserved `3 * s.length` bytes.
+ * Lone surrogates become U+FFFD, as Buffer does.
+ */
+export function encodeUtf8Into(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n > SHORT) return pos + buf.write(s, pos, 'utf8');
+  let p = pos;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      buf[p++] = c;
+    } else if (c < 0x800) {
+      buf[p++] = 0xc0 | (c >> 6);
+      buf[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          buf[p++] = 0xf0 | (cp >> 18);
+          buf[p++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[p++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[p++] = 0x80 | (cp & 0x3f);
+          i++;
+          continue;
+        }
+        c = 0xfffd;
+      }
+      buf[p++] = 0xe0 | (c >> 12);
+      buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p;
+}
+
+/** Decodes bytes `start..end` of `buf` as UTF-8; invalid sequences become U+FFFD (lenient, like every Tars peer). */
+export function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  if (end - start > SHORT) return buf.toString('utf8', start, end);
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) return buf.toString('utf8', start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
