@@ -1,0 +1,2 @@
+export type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
+export { LocalBroker } from './broker-local.js';

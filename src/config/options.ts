@@ -1,0 +1,147 @@
+/**
+ * The gateway's configuration: every option in one table (key, default, env var, flag, validation), resolved once
+ * at start as defaults < config file < environment < flags into a fully populated, frozen {@link GatewayConfig}.
+ */
+import { ConfigError } from '../errors.js';
+
+/** Fully resolved configuration. Every field is present; see {@link OPTIONS} for defaults and sources. */
+export interface GatewayConfig {
+  /** Interface to listen on. Default `127.0.0.1`. Env `HOST`, flag `--host`. */
+  host: string;
+  /** TCP port for HTTP and WebSocket; 0 picks a free one. Default `8080`. Env `PORT`, flag `--port`. */
+  port: number;
+  /** Bearer token required by the push endpoints. Empty: push accepted from loopback callers only. Env `PUSH_TOKEN`. */
+  pushToken: string;
+  /** pino level: fatal, error, warn, info, debug, trace, silent. Default `info`. Env `LOG_LEVEL`. */
+  logLevel: LogLevel;
+  /** Default browser protocol for connections that do not ask for one: `text` (the original `cmd|payload`) or `json`. */
+  defaultProtocol: 'text' | 'json';
+  /** Where room memberships are recorded: `memory` (default) or `file`. Env `ROOM_STORE`. */
+  roomStore: 'memory' | 'file';
+  /** Directory of the file room store, created at start. Default `./data/rooms`. Env `ROOM_STORE_DIR`. */
+  roomStoreDir: string;
+  /** Largest WebSocket frame accepted; bigger closes with 1009. Default 64 KiB. */
+  maxFrameBytes: number;
+  /** Unsent bytes allowed per connection before it is closed with 4008 (slow consumer). Default 1 MiB. */
+  maxBufferedBytes: number;
+  /** Largest HTTP request body accepted by controllers; bigger gets 413. Default 1 MiB. */
+  maxHttpBodyBytes: number;
+  /** Longest room name, in characters. Default 128. */
+  maxRoomNameLength: number;
+  /** Most rooms one connection may join. Default 100. */
+  maxRoomsPerConnection: number;
+  /** Longest pushed message, in characters. Default 64 KiB. */
+  maxMessageLength: number;
+  /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 100000. */
+  maxConnections: number;
+  /** Interval of server pings that detect dead peers (0 disables). Default 30000 ms. */
+  heartbeatIntervalMs: number;
+  /** Time given to clients to close after SIGINT/SIGTERM before they are cut. Default 5000 ms. */
+  shutdownGraceMs: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+type Kind =
+  | { type: 'string' }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'enum'; values: readonly string[] };
+
+/** One configurable option: its default and where else it can come from. */
+export interface OptionSpec {
+  key: keyof GatewayConfig;
+  kind: Kind;
+  default: string | number;
+  env: string;
+  flag: string;
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { key: 'host', kind: { type: 'string' }, default: '127.0.0.1', env: 'HOST', flag: 'host' },
+  { key: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: 8080, env: 'PORT', flag: 'port' },
+  { key: 'pushToken', kind: { type: 'string' }, default: '', env: 'PUSH_TOKEN', flag: 'push-token' },
+  {
+    key: 'logLevel',
+    kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+  },
+  {
+    key: 'defaultProtocol',
+    kind: { type: 'enum', values: ['text', 'json'] },
+    default: 'text',
+    env: 'DEFAULT_PROTOCOL',
+    flag: 'default-protocol',
+  },
+  {
+    key: 'roomStore',
+    kind: { type: 'enum', values: ['memory', 'file'] },
+    default: 'memory',
+    env: 'ROOM_STORE',
+    flag: 'room-store',
+  },
+  {
+    key: 'roomStoreDir',
+    kind: { type: 'string' },
+    default: './data/rooms',
+    env: 'ROOM_STORE_DIR',
+    flag: 'room-store-dir',
+  },
+  int('maxFrameBytes', 64 * KIB, 16, 256 * MIB, 'MAX_FRAME_BYTES', 'max-frame-bytes'),
+  int('maxBufferedBytes', MIB, KIB, 4096 * MIB, 'MAX_BUFFERED_BYTES', 'max-buffered-bytes'),
+  int('maxHttpBodyBytes', MIB, 16, 256 * MIB, 'MAX_HTTP_BODY_BYTES', 'max-http-body-bytes'),
+  int('maxRoomNameLength', 128, 1, 4096, 'MAX_ROOM_NAME_LENGTH', 'max-room-name-length'),
+  int('maxRoomsPerConnection', 100, 1, 1_000_000, 'MAX_ROOMS_PER_CONNECTION', 'max-rooms-per-connection'),
+  int('maxMessageLength', 64 * KIB, 1, 256 * MIB, 'MAX_MESSAGE_LENGTH', 'max-message-length'),
+  int('maxConnections', 100_000, 1, 10_000_000, 'MAX_CONNECTIONS', 'max-connections'),
+  int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),
+  int('shutdownGraceMs', 5000, 0, 600_000, 'SHUTDOWN_GRACE_MS', 'shutdown-grace-ms'),
+];
+
+function int(
+  key: keyof GatewayConfig,
+  def: number,
+  min: number,
+  max: number,
+  env: string,
+  flag: string,
+): OptionSpec {
+  return { key, kind: { type: 'int', min, max }, default: def, env, flag };
+}
+
+/** Parses and checks one raw value (from a file, env or flag) against its option's kind. */
+export function coerceOption(spec: OptionSpec, raw: unknown, source: string): string | number {
+  const where = `${spec.key} (from ${source})`;
+  const { kind } = spec;
+  if (kind.type === 'string') {
+    if (typeof raw !== 'string')
+      throw new ConfigError(where, `expected a string, got ${JSON.stringify(raw)}`);
+    return raw;
+  }
+  if (kind.type === 'enum') {
+    if (typeof raw !== 'string' || !kind.values.includes(raw)) {
+      throw new ConfigError(where, `got ${JSON.stringify(raw)}; accepted values: ${kind.values.join(', ')}`);
+    }
+    return raw;
+  }
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < kind.min || n > kind.max) {
+    throw new ConfigError(
+      where,
+      `got ${JSON.stringify(raw)}; expected an integer from ${kind.min} to ${kind.max}`,
+    );
+  }
+  return n;
+}
+
+/** Every option at its default. */
+export function defaultConfig(): GatewayConfig {
+  const out: Record<string, string | number> = {};
+  for (const spec of OPTIONS) out[spec.key] = spec.default;
+  return out as unknown as GatewayConfig;
+}

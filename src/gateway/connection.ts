@@ -1,0 +1,87 @@
+/**
+ * One WebSocket client as the gateway sees it: a stable id, its protocol, the rooms it joined, and a bounded
+ * outgoing buffer. Sends never queue without limit: past `maxBufferedBytes` the connection is closed with 4008.
+ */
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { CloseCode } from '../errors.js';
+import type { Protocol } from '../protocol/protocol.js';
+import type { ConnId, RoomId } from '../types.js';
+import { prepareTextFrame, sendPrepared, type PreparedFrame } from './frame.js';
+
+export class Connection {
+  readonly id: ConnId;
+  readonly protocol: Protocol;
+  readonly remoteAddress: string;
+  readonly openedAt = Date.now();
+  /** The request that opened the connection (headers, URL, cookies). */
+  readonly request: IncomingMessage;
+  /** Rooms joined through this process, kept in step with the room store. */
+  readonly rooms = new Set<RoomId>();
+  /** Free-form state for the application (user id, auth claims, ...). */
+  readonly data = new Map<string, unknown>();
+  /** Set by the heartbeat when a ping is sent, cleared by the pong. */
+  awaitingPong = false;
+  /** Messages received but not yet handled (handlers run one at a time per connection). */
+  pending = 0;
+  /** Tail of this connection's handler chain, so messages are handled in the order they arrived. */
+  chain: Promise<void> = Promise.resolve();
+
+  readonly #ws: WebSocket;
+  readonly #maxBufferedBytes: number;
+
+  constructor(
+    id: ConnId,
+    ws: WebSocket,
+    request: IncomingMessage,
+    protocol: Protocol,
+    maxBufferedBytes: number,
+  ) {
+    this.id = id;
+    this.#ws = ws;
+    this.request = request;
+    this.protocol = protocol;
+    this.remoteAddress = request.socket.remoteAddress ?? '';
+    this.#maxBufferedBytes = maxBufferedBytes;
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes accepted for sending but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  /** Sends one text frame. Returns false if the connection is not open or was just closed as a slow consumer. */
+  send(text: string): boolean {
+    return this.sendFrame(prepareTextFrame(text), text);
+  }
+
+  /** Sends a frame prepared once for many receivers (see {@link prepareTextFrame}). */
+  sendFrame(frame: PreparedFrame, text: string): boolean {
+    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    if (this.#ws.bufferedAmount + frame.length > this.#maxBufferedBytes) {
+      this.close(CloseCode.SlowConsumer, 'slow consumer: send buffer full');
+      return false;
+    }
+    sendPrepared(this.#ws, frame, text);
+    return true;
+  }
+
+  close(code: number = CloseCode.GoingAway, reason = ''): void {
+    if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) {
+      this.#ws.close(code, reason);
+    }
+  }
+
+  /** Cuts the TCP connection without a closing handshake. */
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  ping(): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
+  }
+}

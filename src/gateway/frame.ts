@@ -1,0 +1,43 @@
+/**
+ * Encode once, send many: a push is framed into one WebSocket frame Buffer, then written to every receiver's socket
+ * as is. This is what engine.io does for Socket.IO broadcasts (`wsPreEncodedFrame`); it relies on ws's internal
+ * `Sender#sendFrame`, so it is used only when the connection has no permessage-deflate (we never negotiate it) and
+ * falls back to `ws.send` otherwise.
+ */
+import WebSocket from 'ws';
+
+/** A complete, unmasked, final text frame (header + payload). */
+export type PreparedFrame = Buffer & { readonly __brand?: 'PreparedFrame' };
+
+interface SenderInternals {
+  sendFrame(list: Buffer[], cb?: (err?: Error) => void): void;
+}
+interface SenderStatic {
+  frame(
+    data: Buffer,
+    options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean },
+  ): Buffer[];
+}
+// ws exports Sender at run time, but @types/ws does not declare it.
+const Sender = (WebSocket as unknown as { Sender: SenderStatic }).Sender;
+
+export function prepareTextFrame(text: string): PreparedFrame {
+  const parts = Sender.frame(Buffer.from(text, 'utf8'), {
+    fin: true,
+    rsv1: false,
+    opcode: 0x01,
+    mask: false,
+    readOnly: false,
+  });
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+}
+
+/** Writes a prepared frame; the caller checked the socket is open. */
+export function sendPrepared(ws: WebSocket, frame: PreparedFrame, text: string): void {
+  const sender = (ws as unknown as { _sender?: SenderInternals })._sender;
+  if (sender && typeof sender.sendFrame === 'function' && ws.extensions === '') {
+    sender.sendFrame([frame]);
+  } else {
+    ws.send(text);
+  }
+}

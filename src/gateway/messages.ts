@@ -1,0 +1,87 @@
+/**
+ * Message handlers (the original's `src/message`): one handler per command, plus a fallback for unknown commands.
+ * A handler returns the reply text (or nothing); a thrown {@link GatewayError} becomes an error reply and the
+ * connection stays open.
+ */
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { InboundMessage } from '../protocol/protocol.js';
+import type { Connection } from './connection.js';
+import type { Gateway } from './gateway.js';
+
+export type MessageHandler = (ctx: MessageContext) => string | void | Promise<string | void>;
+
+/** What a handler sees: the message, its connection, and the gateway to act on. */
+export class MessageContext {
+  readonly gateway: Gateway;
+  readonly conn: Connection;
+  readonly msg: InboundMessage;
+
+  constructor(gateway: Gateway, conn: Connection, msg: InboundMessage) {
+    this.gateway = gateway;
+    this.conn = conn;
+    this.msg = msg;
+  }
+
+  get cmd(): string {
+    return this.msg.cmd;
+  }
+
+  /** The payload as text; throws MISSING_FIELD when there is none. */
+  text(what = 'payload'): string {
+    const { data } = this.msg;
+    if (typeof data === 'string' && data !== '') return data;
+    if (typeof data === 'number') return String(data);
+    throw new GatewayError(ErrorCode.MissingField, `${this.cmd} needs a ${what}`);
+  }
+
+  /**
+   * The payload as a JSON object: parsed from text (text protocol) or taken as is (JSON protocol).
+   * @example  const { roomNum } = ctx.object(); // sendByRoom|{"roomNum":"room1","message":"hi"}
+   */
+  object(): Record<string, unknown> {
+    let { data } = this.msg;
+    if (typeof data === 'string') {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        throw new GatewayError(ErrorCode.BadPayload, `${this.cmd} payload is not valid JSON`);
+      }
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new GatewayError(ErrorCode.BadPayload, `${this.cmd} payload must be a JSON object`);
+    }
+    return data as Record<string, unknown>;
+  }
+
+  /** A required string field of the object payload (numbers are accepted and turned into text). */
+  field(obj: Record<string, unknown>, name: string): string {
+    const v = obj[name];
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    throw new GatewayError(ErrorCode.MissingField, `${this.cmd} needs a string field "${name}"`);
+  }
+
+  /** Sends an extra reply frame to this connection (the return value of the handler is the main one). */
+  reply(text: string): void {
+    this.conn.send(this.conn.protocol.encodeReply(this.msg, text));
+  }
+}
+
+/** The command table. */
+export class MessageRouter {
+  readonly #handlers = new Map<string, MessageHandler>();
+  #fallback: MessageHandler | undefined;
+
+  on(cmd: string, handler: MessageHandler): void {
+    this.#handlers.set(cmd, handler);
+  }
+
+  /** Handler for commands nobody registered. */
+  otherwise(handler: MessageHandler): void {
+    this.#fallback = handler;
+  }
+
+  get(cmd: string): MessageHandler | undefined {
+    return this.#handlers.get(cmd) ?? this.#fallback;
+  }
+}

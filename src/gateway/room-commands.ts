@@ -1,0 +1,36 @@
+/**
+ * The original example's commands, reply texts byte for byte (see shared/spec/tarsphp-compat.md):
+ * ping, subscribe, unsubscribe, sendByRoom, broadcast, and the reply to anything else.
+ */
+import type { Gateway } from './gateway.js';
+import type { MessageContext } from './messages.js';
+
+export const UNKNOWN_COMMAND_REPLY = 'Rsp from server: this is server';
+
+/** Registers the compatible command set on a gateway. */
+export function registerRoomCommands(gateway: Gateway): void {
+  gateway.onMessage('ping', () => 'pong');
+  gateway.onMessage('subscribe', async (ctx: MessageContext) => {
+    const room = gateway.checkRoom(ctx.text('room name'));
+    await gateway.join(ctx.conn, room);
+    return `Subscribe roomNum:${room} success!`;
+  });
+  gateway.onMessage('unsubscribe', async (ctx: MessageContext) => {
+    const room = gateway.checkRoom(ctx.text('room name'));
+    await gateway.leave(ctx.conn, room);
+    return `Unsubscribe roomNum:${room} success!`;
+  });
+  gateway.onMessage('sendByRoom', async (ctx: MessageContext) => {
+    const obj = ctx.object();
+    const room = gateway.checkRoom(ctx.field(obj, 'roomNum'));
+    const message = gateway.checkMessage(ctx.field(obj, 'message'));
+    await gateway.sendToRoom(room, message);
+    return 'SendByRoom success!';
+  });
+  gateway.onMessage('broadcast', async (ctx: MessageContext) => {
+    const message = gateway.checkMessage(ctx.field(ctx.object(), 'message'));
+    await gateway.broadcast(message);
+    return 'Broadcast success!';
+  });
+  gateway.onOtherMessage(() => UNKNOWN_COMMAND_REPLY);
+}

@@ -1,0 +1,132 @@
+/**
+ * HTTP routing on the gateway's port: exact routes first, then static folders, then `/<Controller>/<action>`
+ * (controller and action names match case-insensitively, as PHP class and method names did in the original).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import serveStatic from 'serve-static';
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { Logger } from '../logger.js';
+import { parseBodyParams, readBody } from './body.js';
+import type { ActionResult, ControllerClass, HttpContext } from './controller.js';
+import { sendError, sendJson, sendText } from './respond.js';
+
+export type RouteHandler = (ctx: HttpContext) => ActionResult | Promise<ActionResult>;
+
+interface ControllerEntry {
+  cls: ControllerClass;
+  /** lower-cased action name -> method name (`pushbyroom` -> `actionPushByRoom`) */
+  actions: Map<string, string>;
+}
+
+type StaticHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+export class HttpRouter {
+  readonly #routes = new Map<string, RouteHandler>();
+  readonly #controllers = new Map<string, ControllerEntry>();
+  readonly #statics: { prefix: string; serve: StaticHandler }[] = [];
+  readonly #gateway: Gateway;
+  readonly #log: Logger;
+
+  constructor(gateway: Gateway, log: Logger) {
+    this.#gateway = gateway;
+    this.#log = log;
+  }
+
+  /** An exact path, any method. */
+  route(path: string, handler: RouteHandler): void {
+    this.#routes.set(path, handler);
+  }
+
+  controller(name: string, cls: ControllerClass): void {
+    const actions = new Map<string, string>();
+    for (let proto: object | null = cls.prototype as object; proto && proto !== Object.prototype;) {
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        if (key.startsWith('action') && key.length > 6 && !actions.has(key.slice(6).toLowerCase())) {
+          actions.set(key.slice(6).toLowerCase(), key);
+        }
+      }
+      proto = Object.getPrototypeOf(proto) as object | null;
+    }
+    this.#controllers.set(name.toLowerCase(), { cls, actions });
+  }
+
+  /** Serves files of `dir` under `prefix` (e.g. `/clients/`), GET and HEAD only, never outside `dir`. */
+  static(prefix: string, dir: string): void {
+    const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.#statics.push({ prefix: p, serve: serveStatic(dir, { index: ['index.html'], fallthrough: true }) });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    } catch {
+      sendJson(res, 400, new GatewayError(ErrorCode.BadParam, 'malformed request URL').toJSON());
+      return;
+    }
+    const path = url.pathname;
+    try {
+      const exact = this.#routes.get(path);
+      if (exact) return await this.#run(req, res, url, exact);
+      for (const s of this.#statics) {
+        if (path.startsWith(s.prefix) || `${path}/` === s.prefix) {
+          if (await this.#serveStatic(s, req, res, path)) return;
+        }
+      }
+      const m = /^\/([^/]+)\/([^/]+)\/?$/.exec(path);
+      const entry = m ? this.#controllers.get((m[1] ?? '').toLowerCase()) : undefined;
+      const method = m && entry ? entry.actions.get((m[2] ?? '').toLowerCase()) : undefined;
+      if (!entry || !method) throw new GatewayError(ErrorCode.NotFound, `no route for ${path}`);
+      await this.#run(req, res, url, (ctx) => {
+        const instance = new entry.cls(ctx) as unknown as Record<
+          string,
+          () => ActionResult | Promise<ActionResult>
+        >;
+        return instance[method]?.call(instance);
+      });
+    } catch (err) {
+      sendError(res, err, this.#log, path);
+    }
+  }
+
+  async #run(req: IncomingMessage, res: ServerResponse, url: URL, handler: RouteHandler): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && method !== 'PUT') {
+      throw new GatewayError(ErrorCode.MethodNotAllowed, `method ${method} is not allowed`);
+    }
+    const body =
+      method === 'POST' || method === 'PUT'
+        ? parseBodyParams(
+            req.headers['content-type'],
+            await readBody(req, this.#gateway.config.maxHttpBodyBytes),
+          )
+        : new Map<string, string>();
+    const ctx: HttpContext = { req, res, url, body, gateway: this.#gateway };
+    const result = await handler(ctx);
+    if (res.writableEnded) return;
+    if (result === undefined) sendText(res, res.statusCode, '');
+    else if (typeof result === 'string') sendText(res, res.statusCode, result);
+    else sendJson(res, res.statusCode, result);
+  }
+
+  /** Resolves true when the static folder answered, false when the file does not exist there. */
+  #serveStatic(
+    s: { prefix: string; serve: StaticHandler },
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): Promise<boolean> {
+    const original = req.url ?? '/';
+    const rest = path === s.prefix.slice(0, -1) ? '/' : path.slice(s.prefix.length - 1);
+    req.url = rest + original.slice(path.length);
+    return new Promise((resolve, reject) => {
+      res.once('finish', () => resolve(true));
+      s.serve(req, res, (err) => {
+        req.url = original;
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve(false);
+      });
+    });
+  }
+}

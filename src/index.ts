@@ -1,0 +1,29 @@
+/** Public API of tars-ws. */
+export { loadConfig, defaultConfig, OPTIONS, type GatewayConfig, type LogLevel } from './config/index.js';
+export { CloseCode, ConfigError, ErrorCode, GatewayError } from './errors.js';
+export { Gateway, type GatewayDeps, type GatewayStats } from './gateway/gateway.js';
+export { Connection } from './gateway/connection.js';
+export { MessageContext, type MessageHandler } from './gateway/messages.js';
+export { registerRoomCommands, UNKNOWN_COMMAND_REPLY } from './gateway/room-commands.js';
+export { closeOnSignals } from './gateway/signals.js';
+export { Controller, type ActionResult, type ControllerClass, type HttpContext } from './http/controller.js';
+export type { RouteHandler } from './http/router.js';
+export { isLoopback } from './http/push-auth.js';
+export {
+  jsonProtocol,
+  textProtocol,
+  PROTOCOLS,
+  type InboundMessage,
+  type OutboundPush,
+  type Protocol,
+} from './protocol/index.js';
+export {
+  FileRoomStore,
+  MemoryRoomStore,
+  openRoomStore,
+  validateRoomId,
+  type RoomStore,
+} from './store/index.js';
+export { LocalBroker, type Broker, type BrokerMessage } from './broker/index.js';
+export { createLogger, type Logger } from './logger.js';
+export type { ConnId, NodeId, RoomId } from './types.js';

@@ -1,0 +1,42 @@
+/**
+ * A JSON protocol for new clients: `{"cmd":"subscribe","data":"room1","id":1}` in;
+ * `{"id":1,"ok":true,"data":"..."}`, `{"id":1,"ok":false,"error":{"code","message"}}` and
+ * `{"push":{"room":"room1","message":"..."}}` out.
+ */
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { InboundMessage, OutboundPush, Protocol } from './protocol.js';
+
+export const jsonProtocol: Protocol = {
+  name: 'json',
+  decode(frame: string): InboundMessage {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(frame);
+    } catch {
+      throw new GatewayError(ErrorCode.BadPayload, 'frame is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new GatewayError(ErrorCode.BadPayload, 'frame must be a JSON object {"cmd": ..., "data": ...}');
+    }
+    const { cmd, data, id } = parsed as Record<string, unknown>;
+    if (typeof cmd !== 'string')
+      throw new GatewayError(ErrorCode.MissingField, 'field "cmd" (string) is required');
+    const msg: InboundMessage = { cmd, data };
+    if (typeof id === 'string' || typeof id === 'number') msg.id = id;
+    return msg;
+  },
+  encodeReply(msg: InboundMessage, reply: string): string {
+    return JSON.stringify({ id: msg.id, cmd: msg.cmd, ok: true, data: reply });
+  },
+  encodeError(msg: InboundMessage | undefined, err: GatewayError): string {
+    return JSON.stringify({
+      id: msg?.id,
+      cmd: msg?.cmd,
+      ok: false,
+      error: { code: err.code, message: err.message },
+    });
+  },
+  encodePush(push: OutboundPush): string {
+    return JSON.stringify({ push: push.room === undefined ? { message: push.message } : push });
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * A browser wire protocol: how a text frame becomes a command and how replies, errors and pushes become frames.
+ * Handlers only see {@link InboundMessage}s, so a connection's protocol can be chosen per connection
+ * (see {@link selectProtocol}) without touching them.
+ */
+import type { GatewayError } from '../errors.js';
+import type { RoomId } from '../types.js';
+
+/** A decoded client frame. */
+export interface InboundMessage {
+  /** The command, e.g. `subscribe`. */
+  cmd: string;
+  /** The payload: a string for the text protocol, any JSON value for the JSON protocol, undefined when absent. */
+  data: unknown;
+  /** Correlation id chosen by the client (JSON protocol); echoed in the reply. */
+  id?: string | number;
+}
+
+/** A message pushed to receivers (room send, broadcast, direct send). */
+export interface OutboundPush {
+  /** The text to deliver. */
+  message: string;
+  /** The room it was sent to; absent for broadcasts and direct sends. */
+  room?: RoomId;
+}
+
+export interface Protocol {
+  /** Name used for negotiation (`Sec-WebSocket-Protocol` or `?protocol=`). */
+  readonly name: string;
+  /** Parses a text frame. Throws a GatewayError (BAD_PAYLOAD) when the frame is not a valid message. */
+  decode(frame: string): InboundMessage;
+  /** The frame answering `msg` with a handler's reply text. */
+  encodeReply(msg: InboundMessage, reply: string): string;
+  /** The frame telling the sender that `msg` (undefined when it could not be decoded) failed. */
+  encodeError(msg: InboundMessage | undefined, err: GatewayError): string;
+  /** The frame a receiver gets for a push. Called once per push, not once per receiver. */
+  encodePush(push: OutboundPush): string;
+}
