@@ -239,16 +239,18 @@ export class TarsWriter {
       this.#head(tag, WireType.Zero, 0);
       return;
     }
-    const buf = this.#buf;
+    // #head may replace the buffer, so it is fetched after.
     if (v >= -128 && v <= 127) {
       this.#head(tag, WireType.Int8, 1);
-      buf[this.#pos++] = v & 0xff;
+      this.#buf[this.#pos++] = v & 0xff;
     } else if (v >= -32768 && v <= 32767) {
       this.#head(tag, WireType.Int16, 2);
+      const buf = this.#buf;
       buf[this.#pos++] = (v >> 8) & 0xff;
       buf[this.#pos++] = v & 0xff;
     } else if (v >= -2147483648 && v <= 2147483647) {
       this.#head(tag, WireType.Int32, 4);
+      const buf = this.#buf;
       const p = this.#pos;
       buf[p] = (v >>> 24) & 0xff;
       buf[p + 1] = (v >> 16) & 0xff;
