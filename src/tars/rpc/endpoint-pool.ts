@@ -1,0 +1,204 @@
+/**
+ * The endpoints of one servant as the client sees them: one lazily connected, multiplexed connection each, round
+ * robin selection, exponential backoff between failed connects, and isolation of an endpoint after N consecutive
+ * failures for a cool-down, after which a single call probes it.
+ */
+import type { Logger } from 'pino';
+import { ClientConnection } from './client-connection.js';
+import type { Endpoint } from './endpoint.js';
+import { endpointKey, formatEndpoint } from './endpoint.js';
+import { TarsRet, TarsRpcError } from './errors.js';
+
+/** Health and connection policy of a pool; every field has a default in {@link ObjectProxyOptions}. */
+export interface EndpointPoolOptions {
+  readonly connectTimeout: number;
+  readonly maxPacketLength: number;
+  /** Consecutive failures (connect errors, timeouts, lost connections) that isolate an endpoint. */
+  readonly isolateAfter: number;
+  /** How long an isolated endpoint is skipped before one call probes it (ms). */
+  readonly isolateFor: number;
+  /** First delay before reconnecting to an endpoint whose connect failed; doubles per failure (ms). */
+  readonly backoffBase: number;
+  readonly backoffMax: number;
+  readonly logger: Logger;
+  readonly firstRequestId?: number;
+}
+
+/** One endpoint's connection and health. The proxy reports each call's outcome against it. */
+export interface EndpointSlot {
+  readonly endpoint: Endpoint;
+  readonly key: string;
+  conn: ClientConnection | undefined;
+  failures: number;
+  /** Not selectable before this time (backoff or isolation); 0 = now. */
+  retryAt: number;
+  isolated: boolean;
+  /** An isolated endpoint lets one probe call through at a time. */
+  probing: boolean;
+}
+
+export class EndpointPool {
+  readonly #opts: EndpointPoolOptions;
+  #slots: EndpointSlot[] = [];
+  #rr = 0;
+  #closed = false;
+  #waiters = new Set<() => void>();
+
+  constructor(opts: EndpointPoolOptions) {
+    this.#opts = opts;
+  }
+
+  /** Current endpoints (a copy). */
+  get endpoints(): Endpoint[] {
+    return this.#slots.map((s) => s.endpoint);
+  }
+
+  /** Replaces the endpoint list, keeping the connections and health of endpoints that stay. */
+  setEndpoints(endpoints: readonly Endpoint[]): void {
+    const old = new Map(this.#slots.map((s) => [s.key, s]));
+    const next: EndpointSlot[] = [];
+    for (const endpoint of endpoints) {
+      const key = endpointKey(endpoint);
+      if (next.some((s) => s.key === key)) continue;
+      next.push(
+        old.get(key) ?? {
+          endpoint,
+          key,
+          conn: undefined,
+          failures: 0,
+          retryAt: 0,
+          isolated: false,
+          probing: false,
+        },
+      );
+      old.delete(key);
+    }
+    this.#slots = next;
+    for (const gone of old.values()) void gone.conn?.close(this.#opts.connectTimeout);
+    if (next.length > 0) this.#wake();
+  }
+
+  /** Fast path: the next endpoint in round robin whose connection is open and healthy, if there is one. */
+  pickOpen(): EndpointSlot | undefined {
+    const n = this.#slots.length;
+    if (n === 0) return undefined;
+    const slot = this.#slots[this.#rr++ % n];
+    if (slot?.conn?.isOpen && !slot.isolated && slot.retryAt === 0) return slot;
+    return undefined;
+  }
+
+  /**
+   * An endpoint with an open connection, connecting lazily and moving on to the next endpoint when a connect
+   * fails. Waits for backoff, isolation or an empty list to end, but not past `deadline` (epoch ms).
+   */
+  async acquire(deadline: number): Promise<EndpointSlot> {
+    let lastError: TarsRpcError | undefined;
+    while (!this.#closed) {
+      const now = Date.now();
+      const n = this.#slots.length;
+      let tried = false;
+      for (let i = 0; i < n; i++) {
+        const slot = this.#slots[(this.#rr + i) % n];
+        if (slot === undefined || slot.retryAt > now || (slot.isolated && slot.probing)) continue;
+        this.#rr = (this.#rr + i + 1) % n;
+        if (slot.isolated) slot.probing = true;
+        tried = true;
+        try {
+          await this.#connect(slot);
+          return slot;
+        } catch (err) {
+          lastError = err instanceof TarsRpcError ? err : new TarsRpcError(TarsRet.ConnectError, String(err));
+          this.reportFailure(slot, true);
+          break; // re-read the clock and the list: they may have changed while connecting
+        }
+      }
+      if (tried) continue;
+      const wakeAt = n === 0 ? deadline : Math.min(...this.#slots.map((s) => s.retryAt));
+      if (wakeAt >= deadline || Date.now() >= deadline) {
+        throw (
+          lastError ??
+          (n === 0
+            ? new TarsRpcError(TarsRet.AdapterNull, 'no endpoint for this servant')
+            : new TarsRpcError(TarsRet.ConnectError, 'every endpoint is backing off or isolated'))
+        );
+      }
+      await this.#sleep(wakeAt - Date.now());
+    }
+    throw new TarsRpcError(TarsRet.SendRequestError, 'proxy closed');
+  }
+
+  /** A call got a reply (any iRet): the endpoint is healthy. */
+  reportSuccess(slot: EndpointSlot): void {
+    if (slot.failures === 0 && !slot.isolated) return;
+    if (slot.isolated)
+      this.#opts.logger.info({ endpoint: formatEndpoint(slot.endpoint) }, 'tars endpoint back');
+    slot.failures = 0;
+    slot.retryAt = 0;
+    slot.isolated = false;
+    slot.probing = false;
+  }
+
+  /** A call timed out or lost its connection, or a connect failed (`connect`: also back off reconnecting). */
+  reportFailure(slot: EndpointSlot, connect = false): void {
+    slot.failures++;
+    const now = Date.now();
+    if (slot.isolated || slot.failures >= this.#opts.isolateAfter) {
+      if (!slot.isolated) {
+        this.#opts.logger.warn(
+          { endpoint: formatEndpoint(slot.endpoint), failures: slot.failures, forMs: this.#opts.isolateFor },
+          'tars endpoint isolated',
+        );
+      }
+      slot.isolated = true;
+      slot.probing = false;
+      slot.retryAt = now + this.#opts.isolateFor;
+    } else if (connect) {
+      const delay = Math.min(this.#opts.backoffBase * 2 ** (slot.failures - 1), this.#opts.backoffMax);
+      slot.retryAt = now + delay;
+    }
+  }
+
+  /** Closes every connection after its in-flight calls (up to `limitMs`). */
+  async close(limitMs: number): Promise<void> {
+    this.#closed = true;
+    this.#wake();
+    await Promise.all(this.#slots.map((s) => s.conn?.close(limitMs)));
+  }
+
+  /** Closes every connection now; in-flight calls fail. */
+  destroy(err: TarsRpcError): void {
+    this.#closed = true;
+    this.#wake();
+    for (const s of this.#slots) s.conn?.destroy(err);
+  }
+
+  #connect(slot: EndpointSlot): Promise<void> {
+    let conn = slot.conn;
+    if (conn === undefined || conn.isGone) {
+      conn = new ClientConnection(slot.endpoint, {
+        connectTimeout: this.#opts.connectTimeout,
+        maxPacketLength: this.#opts.maxPacketLength,
+        logger: this.#opts.logger,
+        firstRequestId: this.#opts.firstRequestId,
+      });
+      slot.conn = conn;
+    }
+    return conn.connect();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      this.#waiters.add(done);
+    });
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+}

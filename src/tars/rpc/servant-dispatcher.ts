@@ -1,0 +1,98 @@
+/**
+ * Maps a request to a servant operation and its outcome to an iRet: -4 unknown servant, -3 unknown function,
+ * -1 arguments that do not decode, -99 (or the code of a thrown TarsRpcError) when the servant throws.
+ * `tars_ping` answers 0 on every servant.
+ */
+import type { ServantCallContext, ServantOperation } from '../contract.js';
+import { TarsDecodeError, TarsEncodeError } from '../codec/errors.js';
+import { TarsRet, TarsRpcError } from './errors.js';
+import { newArgReader, newArgWriter, type Request } from './packets.js';
+
+/** What the dispatcher produced for one request: the iRet, its description, and the result buffer when ret is 0. */
+export interface DispatchOutcome {
+  readonly ret: number;
+  readonly desc: string;
+  readonly buffer: Uint8Array;
+}
+
+interface Servant {
+  readonly impl: unknown;
+  readonly operations: Readonly<Record<string, ServantOperation<unknown>>>;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+export class ServantDispatcher {
+  readonly #servants = new Map<string, Servant>();
+
+  /** Registers `impl` under `name` (`App.Server.Obj`), dispatching through `operations` (from the generated base). */
+  add<S>(name: string, impl: S, operations: Readonly<Record<string, ServantOperation<S>>>): void {
+    if (this.#servants.has(name)) throw new Error(`servant ${name} is already registered`);
+    this.#servants.set(name, {
+      impl,
+      operations: operations as Readonly<Record<string, ServantOperation<unknown>>>,
+    });
+  }
+
+  /** Servant names, in registration order. */
+  get names(): string[] {
+    return [...this.#servants.keys()];
+  }
+
+  async dispatch(req: Request, ctx: ServantCallContext): Promise<DispatchOutcome> {
+    const servant = this.#servants.get(req.servantName);
+    if (servant === undefined) {
+      return { ret: TarsRet.NoServant, desc: `no servant ${req.servantName}`, buffer: NO_BYTES };
+    }
+    const result = newArgWriter(req.version);
+    if (req.funcName === 'tars_ping') {
+      result.write(0, '', 0, (w, tag, v: number) => w.writeInt32(tag, v));
+      return { ret: TarsRet.Success, desc: '', buffer: result.toBytes() };
+    }
+    const op = Object.hasOwn(servant.operations, req.funcName) ? servant.operations[req.funcName] : undefined;
+    if (op === undefined) {
+      return {
+        ret: TarsRet.NoFunction,
+        desc: `no function ${req.funcName} in ${req.servantName}`,
+        buffer: NO_BYTES,
+      };
+    }
+    let args;
+    try {
+      args = newArgReader(req.version, req.buffer);
+    } catch (err) {
+      return { ret: TarsRet.ServerDecodeError, desc: `bad arguments: ${messageOf(err)}`, buffer: NO_BYTES };
+    }
+    try {
+      await op(servant.impl, args, result, ctx);
+    } catch (err) {
+      // Argument decoding happens inside the operation, before the servant runs: a decode error there is the
+      // caller's fault (-1), anything else is the servant's.
+      if (err instanceof TarsDecodeError) {
+        return { ret: TarsRet.ServerDecodeError, desc: `bad arguments: ${err.message}`, buffer: NO_BYTES };
+      }
+      if (err instanceof TarsEncodeError) {
+        return {
+          ret: TarsRet.ServerEncodeError,
+          desc: `cannot encode the result: ${err.message}`,
+          buffer: NO_BYTES,
+        };
+      }
+      if (err instanceof TarsRpcError) return { ret: err.code, desc: err.message, buffer: NO_BYTES };
+      return { ret: TarsRet.Unknown, desc: messageOf(err), buffer: NO_BYTES };
+    }
+    try {
+      return { ret: TarsRet.Success, desc: '', buffer: result.toBytes() };
+    } catch (err) {
+      return {
+        ret: TarsRet.ServerEncodeError,
+        desc: `cannot encode the result: ${messageOf(err)}`,
+        buffer: NO_BYTES,
+      };
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

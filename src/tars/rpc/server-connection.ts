@@ -1,0 +1,144 @@
+/**
+ * One accepted TCP connection of a {@link TarsServer}: splits frames, decodes requests, dispatches them
+ * concurrently and writes the replies. A frame with a bad length or an undecodable packet closes this connection
+ * (with a log line); other connections are not affected.
+ */
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { ServantCallContext } from '../contract.js';
+import { encodeReply, decodeRequest, FrameSplitter, PacketType, type Request } from './packets.js';
+import type { ServantDispatcher } from './servant-dispatcher.js';
+
+export class ServerConnection {
+  readonly #socket: net.Socket;
+  readonly #dispatcher: ServantDispatcher;
+  readonly #logger: Logger;
+  readonly #frames: FrameSplitter;
+  readonly #remoteAddress: string;
+  readonly #remotePort: number;
+  #inFlight = 0;
+  #draining: (() => void) | undefined;
+  #closed = false;
+  #corked = false;
+
+  constructor(socket: net.Socket, dispatcher: ServantDispatcher, maxPacketLength: number, logger: Logger) {
+    this.#socket = socket;
+    this.#dispatcher = dispatcher;
+    this.#frames = new FrameSplitter(maxPacketLength);
+    this.#remoteAddress = socket.remoteAddress ?? '';
+    this.#remotePort = socket.remotePort ?? 0;
+    this.#logger = logger.child({ peer: `${this.#remoteAddress}:${this.#remotePort}` });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (err) => this.#logger.debug({ err: err.message }, 'tars server socket error'));
+    socket.on('close', () => {
+      this.#closed = true;
+      this.#draining?.();
+    });
+  }
+
+  /** Resolves when the connection has closed. */
+  readonly closed: Promise<void> = new Promise((resolve) => {
+    queueMicrotask(() => {
+      if (this.#socket.destroyed) resolve();
+      else this.#socket.once('close', () => resolve());
+    });
+  });
+
+  /** Stops reading new requests, lets the ones being served reply (up to `limitMs`), then closes. */
+  async drain(limitMs: number): Promise<void> {
+    if (this.#closed) return;
+    this.#socket.pause();
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, limitMs);
+        this.#draining = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.#socket.end();
+    this.#socket.destroySoon();
+  }
+
+  /** Closes at once. */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    let bodies: Uint8Array[];
+    try {
+      bodies = this.#frames.push(chunk);
+    } catch (err) {
+      this.#reject('bad frame', err);
+      return;
+    }
+    for (const body of bodies) {
+      let req: Request;
+      try {
+        req = decodeRequest(body);
+      } catch (err) {
+        this.#reject('undecodable request', err);
+        return;
+      }
+      this.#serve(req);
+    }
+  }
+
+  #serve(req: Request): void {
+    const ctx: ServantCallContext = {
+      servantName: req.servantName,
+      funcName: req.funcName,
+      requestId: req.requestId,
+      context: req.context,
+      remoteAddress: this.#remoteAddress,
+      remotePort: this.#remotePort,
+    };
+    this.#inFlight++;
+    this.#dispatcher.dispatch(req, ctx).then(
+      (out) => {
+        this.#done();
+        if (req.packetType === PacketType.Oneway || this.#closed) return;
+        if (out.ret !== 0) {
+          this.#logger.debug(
+            { servant: req.servantName, func: req.funcName, ret: out.ret, desc: out.desc },
+            'tars call failed',
+          );
+        }
+        this.#write(encodeReply(req, out.ret, out.desc, out.buffer));
+      },
+      (err: unknown) => {
+        // dispatch() turns every failure into an outcome; reaching here is a bug, never a reason to crash.
+        this.#done();
+        this.#logger.error({ err }, 'tars dispatch failed unexpectedly');
+      },
+    );
+  }
+
+  #write(bytes: Uint8Array): void {
+    const socket = this.#socket;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(bytes);
+  }
+
+  #done(): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0) this.#draining?.();
+  }
+
+  #reject(what: string, err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    this.#logger.warn({ err: msg }, `tars server: ${what}; closing the connection`);
+    this.#closed = true;
+    this.#socket.destroy();
+  }
+}
