@@ -62,8 +62,8 @@ export interface RefInputStream {
   readInt8(tag: number, required: boolean, def?: number): number;
   readInt16(tag: number, required: boolean, def?: number): number;
   readInt32(tag: number, required: boolean, def?: number): number;
-  /** With `bString` true, returns a decimal string with full precision. */
-  readInt64(tag: number, required: boolean, def: number | string, bString: true): string;
+  /** With `bString` true, a decimal string with full precision (a number when the wire type was narrower). */
+  readInt64(tag: number, required: boolean, def: number | string, bString: true): string | number;
   readUInt8(tag: number, required: boolean, def?: number): number;
   readUInt16(tag: number, required: boolean, def?: number): number;
   readUInt32(tag: number, required: boolean, def?: number): number;
