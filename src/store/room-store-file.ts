@@ -1,32 +1,32 @@
 /**
  * Room store shared by the worker processes of one machine through a directory: the original's FileFdStore without
- * its defects (no locking, duplicates, ghost ids, raw keys as file names, hard-coded directory).
+ * its defects (no locking, duplicates, ghost ids, raw keys as file names, hard-coded directory never created).
  *
- * Layout of `dir`:
- *   r-<sha256>.json   one per non-empty room: {"room": "<exact key>", "members": [1, 2, 3]}. The name is the SHA-256
- *                     (hex) of the key's UTF-16 code units: fixed length, lower-case, never a path, and lossless even
- *                     for lone surrogates. The key itself is kept inside, which also detects misplaced files.
+ * Layout of `dir` (names and parsing in room-store-file-format.ts):
+ *   r-<sha256>.json   one per non-empty room: {"room": "<exact key>", "members": [1, 2, 3]}. The key is kept inside,
+ *                     which also detects misplaced files. An emptied room's file is deleted.
  *   c-<connId>.json   one per connection in at least one room: {"conn": 7, "rooms": ["room1"]}. The reverse index
  *                     that makes roomsOf/removeConnection O(rooms of the connection) instead of a scan of every room.
- *   .lock             proper-lockfile's lock directory (one lock for the whole store, see below).
- *   .tmp-*            files being written; each write goes to a temp file in the same directory and is renamed over
- *                     the target, so a reader sees either the old or the new contents, never a torn file.
+ *   .lock             proper-lockfile's lock directory.
+ *   .tmp-*            files being written: each write goes to a temp file in the same directory and is renamed over
+ *                     its target, so a reader sees the old or the new contents, never a torn file.
  *
- * Locking: every write holds ONE store-wide lock. add/remove touch a room file and a connection file, and
- * removeConnection several rooms; per-file locks would need a global lock order to avoid deadlock between processes,
- * for little gain on a store whose writes take well under a millisecond. proper-lockfile uses mkdir (atomic on every
- * file system) and refreshes the lock's mtime, so a lock left by a killed process is taken over once it is stale.
- * Inside one process, operations queue and run in batches under one acquisition, so a burst costs one lock.
- * Reads take no lock: renames are atomic, and room files are the source of truth (the reverse index may hold a room
- * the connection already left after a crash between two writes, so roomsOf checks each listed room file).
+ * Locking: writes hold ONE store-wide lock. add/remove touch a room file and an index file, removeConnection several
+ * rooms; per-file locks would need a global lock order to avoid deadlocks between processes, for little gain on
+ * writes that take a millisecond. proper-lockfile uses mkdir (atomic on every file system, NFS included) and keeps the
+ * lock's mtime fresh, so a lock left by a killed process is taken over once stale. Inside one process, operations
+ * queue and run in batches under one acquisition; a batch reads each file once and writes it once.
+ *
+ * Reads take no lock. Room files are the source of truth; an index may name a room too many (after a crash between
+ * writes, see #commit), so roomsOf checks every listed room file.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { ConfigError, ErrorCode, GatewayError } from '../errors.js';
 import type { ConnId, RoomId } from '../types.js';
+import * as format from './room-store-file-format.js';
 import { assertConnId, stderrLogger, type RoomStore, type RoomStoreLogger } from './room-store.js';
 
 /** Options of {@link FileRoomStore.open}. */
@@ -43,25 +43,22 @@ export interface FileRoomStoreOptions {
   lockTimeoutMs?: number;
   /** A lock not refreshed for this long was left by a dead process and is taken over. Default 10000 ms, minimum 5000. */
   lockStaleMs?: number;
-  /** Receives warnings (corrupted files, lock trouble). Default: one line on stderr. */
+  /** Receives warnings (corrupted files, I/O and lock failures). Default: one line on stderr. */
   logger?: RoomStoreLogger;
 }
 
 type ResolvedOptions = Required<FileRoomStoreOptions>;
 
+/** A queued write operation. `run` never rejects: it returns how to settle the caller once the batch is committed. */
 interface Job {
-  run(): Promise<void>;
+  run(batch: Batch): Promise<() => void>;
   fail(err: GatewayError): void;
 }
 
-const ROOM_FILE = /^r-[0-9a-f]{64}\.json$/;
-const CONN_FILE = /^c-\d+\.json$/;
-const TEMP_PREFIX = '.tmp-';
-const LOCK_NAME = '.lock';
 /** Operations run under one lock acquisition at most; bounds how long other processes wait. */
 const MAX_BATCH = 256;
-/** Files read in parallel when scanning the directory; keeps clear of the open-files limit. */
-const READ_PARALLELISM = 32;
+/** Files read or written in parallel; keeps clear of the open-files limit. */
+const PARALLELISM = 32;
 
 /**
  * {@link RoomStore} in a directory, safe to share between processes on one machine (or on a network file system).
@@ -105,28 +102,27 @@ export class FileRoomStore implements RoomStore {
 
   async add(room: RoomId, conn: ConnId): Promise<boolean> {
     assertConnId(conn);
-    return this.#exclusive('add', async () => {
-      const members = await this.#readRoom(room);
+    return this.#exclusive('add', async (batch) => {
+      const members = await batch.members(room);
       if (members.includes(conn)) return false;
-      // Index first: after a crash between the two writes it lists one room too many, which readers filter out.
-      const rooms = await this.#readIndex(conn);
-      if (!rooms.includes(room)) await this.#writeIndex(conn, [...rooms, room]);
-      await this.#writeRoom(room, [...members, conn]);
+      const rooms = await batch.roomsOf(conn);
+      batch.setMembers(room, [...members, conn]);
+      if (!rooms.includes(room)) batch.setRoomsOf(conn, [...rooms, room]);
       return true;
     });
   }
 
   async remove(room: RoomId, conn: ConnId): Promise<boolean> {
     assertConnId(conn);
-    return this.#exclusive('remove', async () => {
-      const members = await this.#readRoom(room);
+    return this.#exclusive('remove', async (batch) => {
+      const members = await batch.members(room);
       if (!members.includes(conn)) return false;
-      await this.#writeRoom(
+      const rooms = await batch.roomsOf(conn);
+      batch.setMembers(
         room,
         members.filter((m) => m !== conn),
       );
-      const rooms = await this.#readIndex(conn);
-      await this.#writeIndex(
+      batch.setRoomsOf(
         conn,
         rooms.filter((r) => r !== room),
       );
@@ -151,18 +147,19 @@ export class FileRoomStore implements RoomStore {
 
   async removeConnection(conn: ConnId): Promise<RoomId[]> {
     assertConnId(conn);
-    return this.#exclusive('removeConnection', async () => {
-      const left: RoomId[] = [];
-      for (const room of await this.#readIndex(conn)) {
-        const members = await this.#readRoom(room);
-        if (!members.includes(conn)) continue;
-        await this.#writeRoom(
-          room,
-          members.filter((m) => m !== conn),
-        );
-        left.push(room);
+    return this.#exclusive('removeConnection', async (batch) => {
+      const listed = await batch.roomsOf(conn);
+      // Every read before any change, so that a failed read leaves the batch untouched.
+      const members = await Promise.all(listed.map((room) => batch.members(room)));
+      const left = listed.filter((_, i) => members[i]?.includes(conn));
+      for (const [i, room] of listed.entries()) {
+        if (members[i]?.includes(conn))
+          batch.setMembers(
+            room,
+            members[i].filter((m) => m !== conn),
+          );
       }
-      await this.#writeIndex(conn, []);
+      batch.setRoomsOf(conn, []);
       return left;
     });
   }
@@ -172,25 +169,30 @@ export class FileRoomStore implements RoomStore {
   }
 
   async rooms(): Promise<RoomId[]> {
-    return this.#guard('rooms', async () => (await this.#scanRooms()).map(([room]) => room));
+    return this.#guard('rooms', async () => (await this.#scanRooms()).map(({ room }) => room));
   }
 
-  /** Lets queued operations finish; later calls reject. Locks are released after every batch, so none is left. */
+  /** Lets queued operations finish, then releases the lock; later calls reject. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#draining;
   }
 
-  // ---- serialisation: in-process queue + store-wide file lock ----
+  // ---- serialisation: in-process queue, store-wide file lock, batched commit ----
 
-  #exclusive<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new GatewayError(ErrorCode.Upstream, 'room store is closed'));
+  #exclusive<T>(op: string, fn: (batch: Batch) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
     return new Promise<T>((resolvePromise, rejectPromise) => {
       this.#queue.push({
-        run: () =>
-          Promise.resolve()
-            .then(fn)
-            .then(resolvePromise, (err: unknown) => rejectPromise(this.#failure(op, err))),
+        run: async (batch) => {
+          try {
+            const value = await fn(batch);
+            return () => resolvePromise(value);
+          } catch (err) {
+            const failure = this.#failure(op, err);
+            return () => rejectPromise(failure);
+          }
+        },
         fail: rejectPromise,
       });
       this.#draining ??= this.#drain();
@@ -199,20 +201,30 @@ export class FileRoomStore implements RoomStore {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
+      const jobs = this.#queue.splice(0, MAX_BATCH);
       let release: () => Promise<void>;
       try {
         release = await this.#lock();
       } catch (err) {
         const failure = this.#failure('lock', err);
-        for (const job of batch) job.fail(failure);
+        for (const job of jobs) job.fail(failure);
         continue;
       }
       try {
-        for (const job of batch) await job.run();
+        const batch = new Batch(
+          (room) => this.#readRoom(room),
+          (conn) => this.#readIndex(conn),
+        );
+        const settlers: Array<() => void> = [];
+        for (const job of jobs) settlers.push(await job.run(batch));
+        await this.#commit(batch);
+        for (const settle of settlers) settle();
+      } catch (err) {
+        const failure = this.#failure('write', err);
+        for (const job of jobs) job.fail(failure);
       } finally {
         await release().catch((err: unknown) =>
-          this.#opts.logger.warn({ err: messageOf(err) }, 'room store unlock failed'),
+          this.#opts.logger.warn({ dir: this.dir, err: messageOf(err) }, 'room store unlock failed'),
         );
       }
     }
@@ -220,20 +232,38 @@ export class FileRoomStore implements RoomStore {
     this.#draining = undefined;
   }
 
+  /**
+   * Writes what the batch changed, in an order that keeps every index a superset of its connection's rooms even if
+   * the process dies halfway: indexes gaining rooms first, then room files, then indexes losing rooms.
+   */
+  async #commit(batch: Batch): Promise<void> {
+    const growing: Array<[ConnId, RoomId[]]> = [];
+    const shrinking: Array<[ConnId, RoomId[]]> = [];
+    for (const [conn, { before, after }] of batch.changedIndexes()) {
+      const union = [...new Set([...before, ...after])];
+      if (union.length > before.length) growing.push([conn, union]);
+      if (union.length > after.length) shrinking.push([conn, after]);
+    }
+    await inParallel(growing, ([conn, rooms]) => this.#writeIndex(conn, rooms));
+    await inParallel(batch.changedRooms(), ([room, members]) => this.#writeRoom(room, members));
+    await inParallel(shrinking, ([conn, rooms]) => this.#writeIndex(conn, rooms));
+  }
+
   async #lock(): Promise<() => Promise<void>> {
     const deadline = Date.now() + this.#opts.lockTimeoutMs;
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
       try {
         return await lockfile.lock(this.dir, {
-          lockfilePath: join(this.dir, LOCK_NAME),
+          lockfilePath: join(this.dir, format.LOCK_NAME),
           realpath: false,
           retries: 0,
           stale: this.#opts.lockStaleMs,
           // The default throws from a timer and kills the process; a store must not do that.
-          onCompromised: (err) => this.#opts.logger.warn({ err: err.message }, 'room store lock compromised'),
+          onCompromised: (err) =>
+            this.#opts.logger.warn({ dir: this.dir, err: err.message }, 'room store lock lost'),
         });
       } catch (err) {
-        if (codeOf(err) !== 'ELOCKED') throw err;
+        if (format.errorCode(err) !== 'ELOCKED') throw err;
         if (Date.now() >= deadline) {
           throw new Error(`lock busy for more than ${this.#opts.lockTimeoutMs} ms`, { cause: err });
         }
@@ -244,7 +274,7 @@ export class FileRoomStore implements RoomStore {
   }
 
   async #guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new GatewayError(ErrorCode.Upstream, 'room store is closed');
+    if (this.#closed) throw closedError();
     try {
       return await fn();
     } catch (err) {
@@ -252,6 +282,7 @@ export class FileRoomStore implements RoomStore {
     }
   }
 
+  /** Logs an I/O or lock failure and turns it into the error callers see; the process carries on. */
   #failure(op: string, err: unknown): GatewayError {
     if (err instanceof GatewayError) return err;
     this.#opts.logger.warn({ op, dir: this.dir, err: messageOf(err) }, 'room store operation failed');
@@ -260,53 +291,38 @@ export class FileRoomStore implements RoomStore {
 
   // ---- files ----
 
-  #roomPath(room: RoomId): string {
-    return join(this.dir, roomFileName(room));
-  }
-
-  #indexPath(conn: ConnId): string {
-    return join(this.dir, `c-${conn}.json`);
-  }
-
   async #readRoom(room: RoomId): Promise<ConnId[]> {
-    const path = this.#roomPath(room);
-    const text = await readText(path);
+    const path = join(this.dir, format.roomFileName(room));
+    const text = await format.readText(path);
     if (text === undefined) return [];
-    const parsed = parseRoomFile(text);
+    const parsed = format.parseRoomFile(text);
     if (parsed === undefined || parsed.room !== room) return this.#corrupted(path, []);
     return parsed.members;
   }
 
   /** Rooms listed in conn's index. A corrupted index is rebuilt from a scan of every room file. */
   async #readIndex(conn: ConnId): Promise<RoomId[]> {
-    const path = this.#indexPath(conn);
-    const text = await readText(path);
+    const path = join(this.dir, format.indexFileName(conn));
+    const text = await format.readText(path);
     if (text === undefined) return [];
-    const parsed = parseIndexFile(text);
+    const parsed = format.parseIndexFile(text);
     if (parsed !== undefined && parsed.conn === conn) return parsed.rooms;
     this.#corrupted(path, undefined);
-    const rooms = await this.#scanRooms();
-    return rooms.filter(([, members]) => members.includes(conn)).map(([room]) => room);
+    return (await this.#scanRooms()).filter(({ members }) => members.includes(conn)).map(({ room }) => room);
   }
 
-  /** Every readable non-empty room file, as [room, members]. */
-  async #scanRooms(): Promise<Array<[RoomId, ConnId[]]>> {
-    const names = (await readdir(this.dir)).filter((name) => ROOM_FILE.test(name));
-    const found: Array<[RoomId, ConnId[]]> = [];
-    for (let i = 0; i < names.length; i += READ_PARALLELISM) {
-      const chunk = names.slice(i, i + READ_PARALLELISM);
-      const texts = await Promise.all(chunk.map((name) => readText(join(this.dir, name))));
-      chunk.forEach((name, j) => {
-        const text = texts[j];
-        if (text === undefined) return; // removed since readdir
-        const parsed = parseRoomFile(text);
-        if (parsed === undefined || roomFileName(parsed.room) !== name) {
-          this.#corrupted(join(this.dir, name), undefined);
-        } else if (parsed.members.length > 0) {
-          found.push([parsed.room, parsed.members]);
-        }
-      });
-    }
+  /** Every readable non-empty room file. */
+  async #scanRooms(): Promise<format.RoomFile[]> {
+    const names = (await readdir(this.dir)).filter((name) => format.ROOM_FILE.test(name));
+    const found: format.RoomFile[] = [];
+    await inParallel(names, async (name) => {
+      const path = join(this.dir, name);
+      const text = await format.readText(path);
+      if (text === undefined) return; // removed since readdir
+      const parsed = format.parseRoomFile(text);
+      if (parsed === undefined || format.roomFileName(parsed.room) !== name) this.#corrupted(path, undefined);
+      else if (parsed.members.length > 0) found.push(parsed);
+    });
     return found;
   }
 
@@ -319,21 +335,23 @@ export class FileRoomStore implements RoomStore {
   }
 
   async #writeRoom(room: RoomId, members: ConnId[]): Promise<void> {
-    await this.#writeJson(this.#roomPath(room), members.length === 0 ? undefined : { room, members });
+    const path = join(this.dir, format.roomFileName(room));
+    await this.#writeJson(path, members.length === 0 ? undefined : { room, members });
   }
 
   async #writeIndex(conn: ConnId, rooms: RoomId[]): Promise<void> {
-    await this.#writeJson(this.#indexPath(conn), rooms.length === 0 ? undefined : { conn, rooms });
+    const path = join(this.dir, format.indexFileName(conn));
+    await this.#writeJson(path, rooms.length === 0 ? undefined : { conn, rooms });
   }
 
-  /** Replaces path atomically with value as JSON, or removes it when value is undefined (an empty room has no file). */
-  async #writeJson(path: string, value: object | undefined): Promise<void> {
+  /** Replaces path atomically with value as JSON, or removes it when value is undefined. */
+  async #writeJson(path: string, value: format.RoomFile | format.IndexFile | undefined): Promise<void> {
     this.#reported.delete(path);
     if (value === undefined) {
       await rm(path, { force: true });
       return;
     }
-    const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${++this.#tempSeq}`);
+    const temp = join(this.dir, `${format.TEMP_PREFIX}${process.pid}-${++this.#tempSeq}`);
     try {
       await writeFile(temp, JSON.stringify(value));
       await rename(temp, path);
@@ -346,52 +364,74 @@ export class FileRoomStore implements RoomStore {
   /** Runs under the lock at open: temp files can only be left by a writer that died, since writers hold the lock. */
   async #tidy(): Promise<void> {
     for (const name of await readdir(this.dir)) {
-      const data = ROOM_FILE.test(name) || CONN_FILE.test(name);
-      if (name.startsWith(TEMP_PREFIX) || (this.#opts.reset && data))
+      const data = format.ROOM_FILE.test(name) || format.CONN_FILE.test(name);
+      if (name.startsWith(format.TEMP_PREFIX) || (this.#opts.reset && data)) {
         await rm(join(this.dir, name), { force: true });
+      }
     }
   }
 }
 
-/** The file name of a room: never derived from the raw key (no traversal, no case folding, no reserved names). */
-function roomFileName(room: RoomId): string {
-  return `r-${createHash('sha256').update(room, 'utf16le').digest('hex')}.json`;
-}
+/**
+ * The files one batch of operations reads and changes. Each file is loaded at most once; later operations of the
+ * batch see the changes of earlier ones; nothing reaches the disk before {@link FileRoomStore}'s commit.
+ */
+class Batch {
+  readonly #members = new Map<RoomId, ConnId[]>();
+  readonly #changedRooms = new Set<RoomId>();
+  readonly #indexes = new Map<ConnId, { before: RoomId[]; after: RoomId[] }>();
+  readonly #loadRoom: (room: RoomId) => Promise<ConnId[]>;
+  readonly #loadIndex: (conn: ConnId) => Promise<RoomId[]>;
 
-function parseRoomFile(text: string): { room: RoomId; members: ConnId[] } | undefined {
-  const value = parseJson(text);
-  if (!isRecord(value) || typeof value.room !== 'string' || !Array.isArray(value.members)) return undefined;
-  const members: unknown[] = value.members;
-  if (!members.every((m): m is ConnId => Number.isSafeInteger(m) && (m as number) >= 0)) return undefined;
-  return { room: value.room, members: [...new Set(members)] };
-}
+  constructor(loadRoom: (room: RoomId) => Promise<ConnId[]>, loadIndex: (conn: ConnId) => Promise<RoomId[]>) {
+    this.#loadRoom = loadRoom;
+    this.#loadIndex = loadIndex;
+  }
 
-function parseIndexFile(text: string): { conn: ConnId; rooms: RoomId[] } | undefined {
-  const value = parseJson(text);
-  if (!isRecord(value) || typeof value.conn !== 'number' || !Array.isArray(value.rooms)) return undefined;
-  const rooms: unknown[] = value.rooms;
-  if (!rooms.every((r): r is RoomId => typeof r === 'string')) return undefined;
-  return { conn: value.conn, rooms: [...new Set(rooms)] };
-}
+  async members(room: RoomId): Promise<ConnId[]> {
+    let members = this.#members.get(room);
+    if (members === undefined) {
+      members = await this.#loadRoom(room);
+      this.#members.set(room, members);
+    }
+    return members;
+  }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+  async roomsOf(conn: ConnId): Promise<RoomId[]> {
+    let index = this.#indexes.get(conn);
+    if (index === undefined) {
+      const rooms = await this.#loadIndex(conn);
+      index = { before: rooms, after: rooms };
+      this.#indexes.set(conn, index);
+    }
+    return index.after;
+  }
+
+  /** Replaces a room's members; the room must have been read through this batch. */
+  setMembers(room: RoomId, members: ConnId[]): void {
+    this.#members.set(room, members);
+    this.#changedRooms.add(room);
+  }
+
+  /** Replaces a connection's rooms; the connection must have been read through this batch. */
+  setRoomsOf(conn: ConnId, rooms: RoomId[]): void {
+    const index = this.#indexes.get(conn);
+    if (index === undefined) throw new Error(`connection ${conn} changed before it was read`);
+    index.after = rooms;
+  }
+
+  changedRooms(): Array<[RoomId, ConnId[]]> {
+    return [...this.#changedRooms].map((room) => [room, this.#members.get(room) ?? []]);
+  }
+
+  changedIndexes(): Array<[ConnId, { before: RoomId[]; after: RoomId[] }]> {
+    return [...this.#indexes].filter(([, { before, after }]) => before !== after);
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if (codeOf(err) === 'ENOENT') return undefined;
-    throw err;
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLELISM) {
+    await Promise.all(items.slice(i, i + PARALLELISM).map(fn));
   }
 }
 
@@ -419,8 +459,8 @@ function resolveOptions(options: FileRoomStoreOptions): ResolvedOptions {
   };
 }
 
-function codeOf(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+function closedError(): GatewayError {
+  return new GatewayError(ErrorCode.Upstream, 'room store is closed');
 }
 
 function messageOf(err: unknown): string {
