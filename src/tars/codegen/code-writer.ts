@@ -2,20 +2,33 @@
 export class CodeWriter {
   readonly #lines: string[] = [];
   #indent = 0;
+  /** True right after {@link open}, so an empty block closes on the same line: `{}`. */
+  #justOpened = false;
 
   /** Appends one line at the current indentation (an empty call appends a blank line). */
   line(text = ''): this {
     this.#lines.push(text === '' ? '' : '  '.repeat(this.#indent) + text);
+    this.#justOpened = false;
     return this;
   }
 
-  /** Writes `open`, the body one level deeper, then `close`. */
-  block(open: string, body: () => void, close = '}'): this {
-    this.line(open);
+  /** Writes `text` and indents what follows, until the matching {@link close}. */
+  open(text: string): this {
+    this.line(text);
     this.#indent++;
-    body();
+    this.#justOpened = true;
+    return this;
+  }
+
+  /** Ends the innermost {@link open} with `text`. */
+  close(text = '}'): this {
     this.#indent--;
-    return this.line(close);
+    if (this.#justOpened) {
+      this.#justOpened = false;
+      this.#lines.push((this.#lines.pop() as string) + text);
+      return this;
+    }
+    return this.line(text);
   }
 
   toString(): string {

@@ -5,13 +5,9 @@ import type { TypeMapper } from './type-mapping.js';
 
 export function emitEnum(out: CodeWriter, e: EnumDecl): void {
   out.line(`/** Tars enum \`${e.module}.${e.name}\` (an int32 on the wire). */`);
-  out.block(
-    `export const ${e.name} = {`,
-    () => {
-      for (const m of e.members) out.line(`${m.name}: ${m.value},`);
-    },
-    '} as const;',
-  );
+  out.open(`export const ${e.name} = {`);
+  for (const m of e.members) out.line(`${m.name}: ${m.value},`);
+  out.close('} as const;');
   out.line(`export type ${e.name} = (typeof ${e.name})[keyof typeof ${e.name}];`);
 }
 

@@ -62,62 +62,53 @@ export function emitProxy(out: CodeWriter, i: InterfaceDecl, scope: Scope, types
   const invoker = scope.runtime('Invoker');
   const callOptions = scope.runtime('CallOptions');
   out.line(`/** Client proxy of Tars interface \`${i.module}.${i.name}\`: one method per operation. */`);
-  out.block(`export class ${i.name}Proxy {`, () => {
-    out.line(`/** The IDL name of the interface. */`);
-    out.line(`static readonly idlName = '${i.module}.${i.name}';`);
+  out.open(`export class ${i.name}Proxy {`);
+  out.line(`/** The IDL name of the interface. */`);
+  out.line(`static readonly idlName = '${i.module}.${i.name}';`);
+  if (i.operations.length === 0) {
+    // Nothing to call: keep the constructor's shape without an unused field.
+    out.line(`constructor(_invoker: ${invoker}) {}`);
+  } else {
     out.line(`readonly #invoker: ${invoker};`);
     out.line();
-    out.block(`constructor(invoker: ${invoker}) {`, () => out.line('this.#invoker = invoker;'));
-    for (const op of i.operations) {
-      checkOpName(op);
-      const shape = shapeOf(op, types);
-      const params = shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type)}`);
-      out.line();
-      out.line(`/** \`${signature(op)}\` */`);
-      out.block(
-        `async ${op.name}(${[...params, `options?: ${callOptions}`].join(', ')}): Promise<${shape.resultType}> {`,
-        () => {
-          out.block(
-            `return this.#invoker.invoke(`,
-            () => {
-              out.line(`${quote(op.name)},`);
-              if (shape.ins.length === 0) out.line('() => {},');
-              else {
-                out.block(
-                  '(args) => {',
-                  () => {
-                    for (const { p, tag } of shape.ins) {
-                      out.line(
-                        `args.write(${tag}, ${quote(p.name)}, ${paramName(p)}, ${types.valueWriter(p.type)});`,
-                      );
-                    }
-                  },
-                  '},',
-                );
-              }
-              if (shape.resultType === 'void') out.line('() => undefined,');
-              else {
-                out.block(
-                  '(res) => ({',
-                  () => {
-                    if (op.returnType) out.line(`ret: res.read(0, '', ${types.valueReader(op.returnType)}),`);
-                    for (const { p, tag } of shape.outs) {
-                      out.line(
-                        `${p.name}: res.read(${tag}, ${quote(p.name)}, ${types.valueReader(p.type)}),`,
-                      );
-                    }
-                  },
-                  '}),',
-                );
-              }
-              out.line('options,');
-            },
-            ');',
-          );
-        },
-      );
+    out.open(`constructor(invoker: ${invoker}) {`);
+    out.line('this.#invoker = invoker;');
+    out.close();
+  }
+  for (const op of i.operations) {
+    checkOpName(op);
+    const shape = shapeOf(op, types);
+    const params = [
+      ...shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type)}`),
+      `options?: ${callOptions}`,
+    ];
+    out.line();
+    out.line(`/** \`${signature(op)}\` */`);
+    out.open(`async ${op.name}(${params.join(', ')}): Promise<${shape.resultType}> {`);
+    out.open(`return this.#invoker.invoke(`);
+    out.line(`${quote(op.name)},`);
+    if (shape.ins.length === 0) out.line('() => {},');
+    else {
+      out.open('(args) => {');
+      for (const { p, tag } of shape.ins) {
+        out.line(`args.write(${tag}, ${quote(p.name)}, ${paramName(p)}, ${types.valueWriter(p.type)});`);
+      }
+      out.close('},');
     }
-  });
+    if (shape.resultType === 'void') out.line('() => undefined,');
+    else {
+      out.open('(res) => ({');
+      if (op.returnType) out.line(`ret: res.read(0, '', ${types.valueReader(op.returnType)}),`);
+      for (const { p, tag } of shape.outs) {
+        out.line(`${p.name}: res.read(${tag}, ${quote(p.name)}, ${types.valueReader(p.type)}),`);
+      }
+      out.close('}),');
+    }
+    out.line('options,');
+    out.close(');');
+    out.close();
+  }
+  out.close();
 }
 
 export function emitServant(out: CodeWriter, i: InterfaceDecl, scope: Scope, types: TypeMapper): void {
@@ -131,63 +122,56 @@ export function emitServant(out: CodeWriter, i: InterfaceDecl, scope: Scope, typ
   out.line(` * Each method gets the in-parameters, then the call context; it returns (or resolves to) the`);
   out.line(` * return value, or \`{ ret, ...outParams }\` when the operation has out-parameters.`);
   out.line(` */`);
-  out.block(`export abstract class ${cls} {`, () => {
-    out.line(`/** The IDL name of the interface. */`);
-    out.line(`static readonly idlName = '${i.module}.${i.name}';`);
-    for (const op of i.operations) {
-      const shape = shapeOf(op, types);
-      const params = shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type)}`);
-      const ret = shape.bare ? (op.returnType ? types.tsType(op.returnType) : 'void') : shape.resultType;
-      out.line();
-      out.line(`/** \`${signature(op)}\` */`);
-      out.line(
-        `abstract ${op.name}(${[...params, `ctx: ${ctxType}`].join(', ')}): Promise<${ret}> | ${ret};`,
-      );
-    }
+  out.open(`export abstract class ${cls} {`);
+  out.line(`/** The IDL name of the interface. */`);
+  out.line(`static readonly idlName = '${i.module}.${i.name}';`);
+  for (const op of i.operations) {
+    const shape = shapeOf(op, types);
+    const params = [
+      ...shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type)}`),
+      `ctx: ${ctxType}`,
+    ];
+    const ret = shape.bare ? (op.returnType ? types.tsType(op.returnType) : 'void') : shape.resultType;
     out.line();
-    out.line(`/** The operations by IDL name, for the RPC server's dispatcher. */`);
-    out.block(
-      `static readonly operations: Record<string, ${opType}<${cls}>> = {`,
-      () => {
-        for (const op of i.operations) emitDispatch(out, op, shapeOf(op, types), types);
-      },
-      '};',
-    );
-  });
+    out.line(`/** \`${signature(op)}\` */`);
+    out.line(`abstract ${op.name}(${params.join(', ')}): Promise<${ret}> | ${ret};`);
+  }
+  out.line();
+  out.line(`/** The operations by IDL name, for the RPC server's dispatcher. */`);
+  const table = `static readonly operations: Record<string, ${opType}<${cls}>> =`;
+  if (i.operations.length === 0) out.line(`${table} {};`);
+  else {
+    out.open(`${table} {`);
+    for (const op of i.operations) emitDispatch(out, op, shapeOf(op, types), types);
+    out.close('};');
+  }
+  out.close();
 }
 
 function emitDispatch(out: CodeWriter, op: Operation, shape: Shape, types: TypeMapper): void {
   const resultUsed = shape.resultType !== 'void';
   const argsUsed = shape.ins.length > 0;
-  out.block(
+  out.open(
     `${op.name}: async (impl, ${argsUsed ? 'args' : '_args'}, ${resultUsed ? 'result' : '_result'}, ctx) => {`,
-    () => {
-      const call = `impl.${op.name}(`;
-      const lead = resultUsed ? `const out = await ${call}` : `await ${call}`;
-      if (shape.ins.length === 0) out.line(`${lead}ctx);`);
-      else {
-        out.block(
-          lead,
-          () => {
-            for (const { p, tag } of shape.ins)
-              out.line(`args.read(${tag}, ${quote(p.name)}, ${types.valueReader(p.type)}),`);
-            out.line('ctx,');
-          },
-          ');',
-        );
-      }
-      if (!resultUsed) return;
-      if (shape.bare) {
-        out.line(`result.write(0, '', out, ${types.valueWriter(op.returnType as TarsType)});`);
-        return;
-      }
-      if (op.returnType) out.line(`result.write(0, '', out.ret, ${types.valueWriter(op.returnType)});`);
-      for (const { p, tag } of shape.outs) {
-        out.line(`result.write(${tag}, ${quote(p.name)}, out.${p.name}, ${types.valueWriter(p.type)});`);
-      }
-    },
-    '},',
   );
+  const call = `${resultUsed ? 'const out = ' : ''}await impl.${op.name}(`;
+  if (!argsUsed) out.line(`${call}ctx);`);
+  else {
+    out.open(call);
+    for (const { p, tag } of shape.ins)
+      out.line(`args.read(${tag}, ${quote(p.name)}, ${types.valueReader(p.type)}),`);
+    out.line('ctx,');
+    out.close(');');
+  }
+  if (resultUsed && shape.bare) {
+    out.line(`result.write(0, '', out, ${types.valueWriter(op.returnType as TarsType)});`);
+  } else if (resultUsed) {
+    if (op.returnType) out.line(`result.write(0, '', out.ret, ${types.valueWriter(op.returnType)});`);
+    for (const { p, tag } of shape.outs) {
+      out.line(`result.write(${tag}, ${quote(p.name)}, out.${p.name}, ${types.valueWriter(p.type)});`);
+    }
+  }
+  out.close('},');
 }
 
 function checkOpName(op: Operation): void {

@@ -6,66 +6,37 @@ import type { TypeMapper } from './type-mapping.js';
 
 export function emitStruct(out: CodeWriter, s: StructDecl, scope: Scope, types: TypeMapper): void {
   // Fields go on the wire in ascending tag order whatever the declaration order.
-  const members = [...s.members].sort((a, b) => a.tag - b.tag);
-  const structType = scope.runtime('TarsStructType');
+  const byTag = [...s.members].sort((a, b) => a.tag - b.tag);
+  // An empty struct reads and writes nothing; `_` keeps its parameters clean under noUnusedParameters.
+  const [w, v, r] = s.members.length === 0 ? ['_w', '_v', '_r'] : ['w', 'v', 'r'];
+
   out.line(`/** Tars struct \`${s.module}.${s.name}\`. */`);
-  out.block(`export interface ${s.name} {`, () => {
-    for (const m of s.members) {
-      const def = m.defaultValue ? `, default ${types.literal(m.type, m.defaultValue)}` : '';
-      // A default such as "*/" must not end the doc comment early.
-      out.line(
-        `/** Tag ${m.tag}, ${m.required ? 'required' : 'optional'}${def.replace(/\*\//g, '*\\/')}. */`,
-      );
-      out.line(`${m.name}: ${types.tsType(m.type)};`);
-    }
-  });
-  out.block(
-    `export const ${s.name}: ${structType}<${s.name}> = {`,
-    () => {
-      out.line(`name: '${s.module}.${s.name}',`);
-      out.block(
-        `write(w, v) {`,
-        () => {
-          for (const m of members) out.line(`${types.write('w', String(m.tag), `v.${m.name}`, m.type)};`);
-        },
-        '},',
-      );
-      out.block(
-        `read(r) {`,
-        () => {
-          out.block(
-            `return {`,
-            () => {
-              for (const m of s.members) {
-                const read = types.read(
-                  'r',
-                  String(m.tag),
-                  String(m.required),
-                  m.type,
-                  types.initial(m.type, m.defaultValue),
-                );
-                out.line(`${m.name}: ${read},`);
-              }
-            },
-            '};',
-          );
-        },
-        '},',
-      );
-      out.block(
-        `create() {`,
-        () => {
-          out.block(
-            `return {`,
-            () => {
-              for (const m of s.members) out.line(`${m.name}: ${types.initial(m.type, m.defaultValue)},`);
-            },
-            '};',
-          );
-        },
-        '},',
-      );
-    },
-    '};',
-  );
+  out.open(`export interface ${s.name} {`);
+  for (const m of s.members) {
+    const def = m.defaultValue ? `, default ${types.literal(m.type, m.defaultValue)}` : '';
+    // A default such as "*/" must not end the doc comment early.
+    out.line(`/** Tag ${m.tag}, ${m.required ? 'required' : 'optional'}${def.replace(/\*\//g, '*\\/')}. */`);
+    out.line(`${m.name}: ${types.tsType(m.type)};`);
+  }
+  out.close();
+
+  out.open(`export const ${s.name}: ${scope.runtime('TarsStructType')}<${s.name}> = {`);
+  out.line(`name: '${s.module}.${s.name}',`);
+  out.open(`write(${w}, ${v}) {`);
+  for (const m of byTag) out.line(`${types.write('w', String(m.tag), `v.${m.name}`, m.type)};`);
+  out.close('},');
+  out.open(`read(${r}) {`);
+  out.open('return {');
+  for (const m of s.members) {
+    const def = types.initial(m.type, m.defaultValue);
+    out.line(`${m.name}: ${types.read('r', String(m.tag), String(m.required), m.type, def)},`);
+  }
+  out.close('};');
+  out.close('},');
+  out.open('create() {');
+  out.open('return {');
+  for (const m of s.members) out.line(`${m.name}: ${types.initial(m.type, m.defaultValue)},`);
+  out.close('};');
+  out.close('},');
+  out.close('};');
 }
