@@ -33,6 +33,8 @@ export const TarsEncodeErrorCode = {
   OutOfRange: 'TARS_OUT_OF_RANGE',
   /** Values nested deeper than the writer allows (a cycle, most likely). */
   TooDeep: 'TARS_TOO_DEEP',
+  /** Arguments were asked for in a protocol version this implementation does not write. */
+  UnsupportedVersion: 'TARS_UNSUPPORTED_VERSION',
 } as const;
 export type TarsEncodeErrorCode = (typeof TarsEncodeErrorCode)[keyof typeof TarsEncodeErrorCode];
 
