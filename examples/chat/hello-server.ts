@@ -8,33 +8,18 @@
  */
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import type { ServantOperation } from '../../src/tars/contract.js';
 import { TarsServer } from '../../src/tars/rpc/tars-server.js';
+import { HelloServant } from './generated/hello.js';
 
 /** The servant's name on the Tars platform. */
 export const HELLO_SERVANT = 'TestApp.HelloServer.HelloObj';
 
-/** What `hello.tars` declares. */
-export interface Hello {
-  hello(no: number, name: string): Promise<string> | string;
-}
-
-/** Our implementation. */
-export class HelloImpl implements Hello {
+/** Our implementation of `interface Hello` (examples/chat/tars/hello.tars). */
+export class HelloImpl extends HelloServant {
   hello(no: number, name: string): string {
     return `hello ${name} #${no}`;
   }
 }
-
-/** The dispatch table of `interface Hello` (hand-written until the generated servant base is available). */
-export const helloOperations: Record<string, ServantOperation<Hello>> = {
-  async hello(impl, args, result) {
-    const no = args.read(1, 'no', (r, tag, req) => r.readInt32(tag, req, 0));
-    const name = args.read(2, 'name', (r, tag, req) => r.readString(tag, req, ''));
-    const ret = await impl.hello(no, name);
-    result.write(0, '', ret, (w, tag, v: string) => w.writeString(tag, v));
-  },
-};
 
 /** Starts the Hello server; resolves once it listens. */
 export async function startHelloServer(
@@ -43,7 +28,7 @@ export async function startHelloServer(
   logger = pino({ level: 'info' }),
 ): Promise<TarsServer> {
   const server = new TarsServer({ host, port, logger });
-  server.addServant(HELLO_SERVANT, new HelloImpl(), helloOperations);
+  server.addServant(HELLO_SERVANT, new HelloImpl(), HelloServant.operations);
   await server.listen();
   return server;
 }

@@ -100,7 +100,7 @@ for (const version of [1, 3] as const) {
           () => undefined,
           () => undefined,
         ),
-        (e: unknown) => e instanceof TarsRpcError && e.code === TarsRet.NoFunction,
+        (e: unknown) => e instanceof TarsRpcError && e.code === TarsRet.NoSuchFunction,
       );
     });
 

@@ -63,7 +63,7 @@ export class ClientConnection {
   connect(): Promise<void> {
     if (this.#state === 'open') return Promise.resolve();
     if (this.#connecting) return this.#connecting;
-    if (this.isGone) return Promise.reject(new TarsRpcError(TarsRet.ConnectError, 'connection closed'));
+    if (this.isGone) return Promise.reject(new TarsRpcError(TarsRet.ProxyConnectError, 'connection closed'));
     this.#state = 'connecting';
     this.#connecting = new Promise<void>((resolve, reject) => {
       const where = formatEndpoint(this.endpoint);
@@ -75,7 +75,7 @@ export class ClientConnection {
       const fail = (err: Error): void => {
         clearTimeout(timer);
         socket.removeListener('connect', ok);
-        const e = new TarsRpcError(TarsRet.ConnectError, `connect to ${where} failed: ${err.message}`, {
+        const e = new TarsRpcError(TarsRet.ProxyConnectError, `connect to ${where} failed: ${err.message}`, {
           cause: err,
         });
         this.#teardown(e);
@@ -139,12 +139,12 @@ export class ClientConnection {
         resolve();
       };
     });
-    this.destroy(new TarsRpcError(TarsRet.ConnectError, 'connection closed before the reply'));
+    this.destroy(new TarsRpcError(TarsRet.ProxyConnectError, 'connection closed before the reply'));
   }
 
   /** Closes now; in-flight calls fail with `err` (default: -8 connection closed). */
   destroy(err?: TarsRpcError): void {
-    this.#teardown(err ?? new TarsRpcError(TarsRet.ConnectError, 'connection closed before the reply'));
+    this.#teardown(err ?? new TarsRpcError(TarsRet.ProxyConnectError, 'connection closed before the reply'));
   }
 
   #attach(socket: net.Socket): void {
@@ -184,7 +184,9 @@ export class ClientConnection {
       this.#opts.logger.debug({ endpoint: where, err: err.message }, 'tars connection error');
     });
     socket.on('close', () => {
-      this.#teardown(new TarsRpcError(TarsRet.ConnectError, `connection to ${where} lost before the reply`));
+      this.#teardown(
+        new TarsRpcError(TarsRet.ProxyConnectError, `connection to ${where} lost before the reply`),
+      );
     });
   }
 

@@ -107,7 +107,8 @@ export class EndpointPool {
           await this.#connect(slot);
           return slot;
         } catch (err) {
-          lastError = err instanceof TarsRpcError ? err : new TarsRpcError(TarsRet.ConnectError, String(err));
+          lastError =
+            err instanceof TarsRpcError ? err : new TarsRpcError(TarsRet.ProxyConnectError, String(err));
           this.reportFailure(slot, true);
           break; // re-read the clock and the list: they may have changed while connecting
         }
@@ -119,7 +120,7 @@ export class EndpointPool {
           lastError ??
           (n === 0
             ? new TarsRpcError(TarsRet.AdapterNull, 'no endpoint for this servant')
-            : new TarsRpcError(TarsRet.ConnectError, 'every endpoint is backing off or isolated'))
+            : new TarsRpcError(TarsRet.ProxyConnectError, 'every endpoint is backing off or isolated'))
         );
       }
       await this.#sleep(wakeAt - Date.now());

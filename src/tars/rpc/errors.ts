@@ -3,43 +3,13 @@
  * whose `code` is the Tars iRet, so callers can branch on the same numbers a C++ or Java Tars peer would see.
  */
 
-/** The Tars iRet codes (TarsCpp names in comments). 0 is success; everything else is a failure. */
-export const TarsRet = {
-  /** TARSSERVERSUCCESS */
-  Success: 0,
-  /** TARSSERVERDECODEERR: the server could not decode the request or its arguments. */
-  ServerDecodeError: -1,
-  /** TARSSERVERENCODEERR: the server could not encode the reply. */
-  ServerEncodeError: -2,
-  /** TARSSERVERNOFUNCERR: the servant has no such function. */
-  NoFunction: -3,
-  /** TARSSERVERNOSERVANTERR: the server hosts no such servant. */
-  NoServant: -4,
-  /** TARSSERVERRESETGRID */
-  ResetGrid: -5,
-  /** TARSSERVERQUEUETIMEOUT: the request waited too long in the server's queue. */
-  QueueTimeout: -6,
-  /** TARSINVOKETIMEOUT: no reply within the call's timeout. */
-  InvokeTimeout: -7,
-  /** TARSPROXYCONNECTERR: no connection to any endpoint (refused, connect timeout, lost before the reply). */
-  ConnectError: -8,
-  /** TARSSERVEROVERLOAD */
-  Overload: -9,
-  /** TARSADAPTERNULL: no endpoint to send to (registry returned none). */
-  AdapterNull: -10,
-  /** TARSINVOKEBYINVALIDESET */
-  InvalidSet: -11,
-  /** TARSCLIENTDECODEERR: the reply could not be decoded. */
-  ClientDecodeError: -12,
-  /** TARSSENDREQUESTERR: the request could not be sent (proxy closed, encode failure). */
-  SendRequestError: -13,
-  /** TARSSERVERUNKNOWNERR: the servant threw something without a code. */
-  Unknown: -99,
-} as const;
-export type TarsRet = (typeof TarsRet)[keyof typeof TarsRet];
+import { TarsRet } from '../packet/constants.js';
+
+/** The Tars iRet codes (one registry, owned by the packet layer), re-exported for RPC users. */
+export { TarsRet };
 
 /**
- * A failed Tars call. `code` is the iRet (see {@link TarsRet}); for server-side failures `message` is the server's
+ * A failed Tars call. `code` is the iRet (see `TarsRet`: -3 no function, -4 no servant, -7 timeout, -8 connect error, -12 bad reply, -13 not sent, -99 unknown); for server-side failures `message` is the server's
  * sResultDesc. A servant may throw one to choose the iRet its caller sees.
  *
  * @example

@@ -31,7 +31,7 @@ export interface ObjectProxyOptions {
   /** Default call timeout, ms. Default 3000. */
   timeout?: number;
   /** Packet version: 1 TARS (default) or 3 TUP. */
-  version?: typeof TarsVersion.Tars | typeof TarsVersion.Tup;
+  version?: 1 | 3;
   /** Connect timeout, ms. Default 3000. */
   connectTimeout?: number;
   /** Consecutive failures before an endpoint is isolated. Default 5. */
@@ -87,7 +87,7 @@ export class ObjectProxy implements Invoker {
     if (!(timeout > 0)) throw new RangeError(`ObjectProxy timeout must be > 0 ms, got ${timeout}`);
     this.#timeout = timeout;
     this.#version = options.version ?? TarsVersion.Tars;
-    if (this.#version !== TarsVersion.Tars && this.#version !== TarsVersion.Tup) {
+    if (this.#version !== TarsVersion.Tars && this.#version !== TarsVersion.TupSimple) {
       throw new RangeError(`ObjectProxy version must be 1 (TARS) or 3 (TUP), got ${String(this.#version)}`);
     }
     for (const e of addr.endpoints) {
@@ -146,7 +146,7 @@ export class ObjectProxy implements Invoker {
       } else {
         this.#pool.acquire(Date.now() + timeout).then(
           (s) => call.send(s),
-          (err: unknown) => call.fail(toRpcError(err, TarsRet.ConnectError, 'no connection')),
+          (err: unknown) => call.fail(toRpcError(err, TarsRet.ProxyConnectError, 'no connection')),
         );
       }
     });
@@ -200,7 +200,7 @@ class Call<R> implements PendingCall {
     if (this.#done) return; // timed out while connecting
     const conn = slot.conn;
     if (conn === undefined || !conn.isOpen) {
-      this.fail(new TarsRpcError(TarsRet.ConnectError, 'connection closed before the request was sent'));
+      this.fail(new TarsRpcError(TarsRet.ProxyConnectError, 'connection closed before the request was sent'));
       return;
     }
     const oneway = this.options?.oneway === true;

@@ -7,11 +7,12 @@ import { TarsReader } from '../codec/reader.js';
 import { TarsWriter } from '../codec/writer.js';
 import { TarsDecodeError, TarsDecodeErrorCode } from '../codec/errors.js';
 import type { ArgReader, ArgWriter, ValueReader, ValueWriter } from '../contract.js';
+import { PacketType, StatusKey, TarsVersion } from '../packet/constants.js';
+import { FrameDecoder } from '../packet/frame-decoder.js';
+import { readRequestPacket, writeRequestPacket, type RequestPacket } from '../packet/request-packet.js';
+import { readResponsePacket, writeResponsePacket } from '../packet/response-packet.js';
 
-/** RequestPacket.iVersion values. */
-export const TarsVersion = { Tars: 1, TupComplex: 2, Tup: 3, Json: 5 } as const;
-/** RequestPacket.cPacketType values. */
-export const PacketType = { Normal: 0, Oneway: 1 } as const;
+export { PacketType, TarsVersion };
 
 /** A RequestPacket. */
 export interface Request {
@@ -53,36 +54,42 @@ export function encodeRequest(p: Request): Uint8Array {
 }
 
 function writeRequest(w: TarsWriter, p: Request): void {
-  w.writeInt16(1, p.version);
-  w.writeInt8(2, p.packetType);
-  w.writeInt32(3, p.messageType);
-  w.writeInt32(4, p.requestId);
-  w.writeString(5, p.servantName);
-  w.writeString(6, p.funcName);
-  w.writeBytes(7, p.buffer);
-  w.writeInt32(8, p.timeout);
-  w.writeMap(9, p.context, str, str);
-  w.writeMap(10, p.status, str, str);
+  writeRequestPacket(w, toPacket(p));
 }
 
 /** Decodes a frame body (without the length) as a RequestPacket. */
 export function decodeRequest(body: Uint8Array): Request {
-  const r = new TarsReader(body);
-  return readRequest(r);
+  return readRequest(new TarsReader(body));
+}
+
+function toPacket(p: Request): RequestPacket {
+  return {
+    iVersion: p.version,
+    cPacketType: p.packetType,
+    iMessageType: p.messageType,
+    iRequestId: p.requestId,
+    sServantName: p.servantName,
+    sFuncName: p.funcName,
+    sBuffer: p.buffer,
+    iTimeout: p.timeout,
+    context: p.context as Map<string, string>,
+    status: p.status as Map<string, string>,
+  };
 }
 
 function readRequest(r: TarsReader): Request {
+  const p = readRequestPacket(r);
   return {
-    version: r.readInt16(1, true, 0),
-    packetType: r.readInt8(2, true, 0),
-    messageType: r.readInt32(3, true, 0),
-    requestId: r.readInt32(4, true, 0),
-    servantName: r.readString(5, true, ''),
-    funcName: r.readString(6, true, ''),
-    buffer: r.readBytes(7, true, EMPTY),
-    timeout: r.readInt32(8, true, 0),
-    context: r.readMap(9, true, rstr, rstr),
-    status: r.readMap(10, true, rstr, rstr),
+    version: p.iVersion,
+    packetType: p.cPacketType,
+    messageType: p.iMessageType,
+    requestId: p.iRequestId,
+    servantName: p.sServantName,
+    funcName: p.sFuncName,
+    buffer: p.sBuffer,
+    timeout: p.iTimeout,
+    context: p.context,
+    status: p.status,
   };
 }
 
@@ -92,10 +99,10 @@ function readRequest(r: TarsReader): Request {
  */
 export function encodeReply(req: Request, ret: number, desc: string, buffer: Uint8Array): Uint8Array {
   const w = new TarsWriter(64 + buffer.length);
-  if (req.version === TarsVersion.Tup || req.version === TarsVersion.TupComplex) {
+  if (req.version === TarsVersion.TupSimple || req.version === TarsVersion.TupComplex) {
     const status = new Map([
-      ['STATUS_RESULT_CODE', String(ret)],
-      ['STATUS_RESULT_DESC', desc],
+      [StatusKey.ResultCode, String(ret)],
+      [StatusKey.ResultDesc, desc],
     ]);
     writeRequest(w, {
       ...req,
@@ -106,15 +113,17 @@ export function encodeReply(req: Request, ret: number, desc: string, buffer: Uin
       status,
     });
   } else {
-    w.writeInt16(1, req.version);
-    w.writeInt8(2, PacketType.Normal);
-    w.writeInt32(3, req.requestId);
-    w.writeInt32(4, req.messageType);
-    w.writeInt32(5, ret);
-    w.writeBytes(6, buffer);
-    w.writeMap(7, NO_MAP, str, str);
-    w.writeString(8, desc);
-    w.writeMap(9, NO_MAP, str, str);
+    writeResponsePacket(w, {
+      iVersion: req.version,
+      cPacketType: PacketType.Normal,
+      iRequestId: req.requestId,
+      iMessageType: req.messageType,
+      iRet: ret,
+      sBuffer: buffer,
+      status: new Map(),
+      sResultDesc: desc,
+      context: new Map(),
+    });
   }
   return w.toFramedBytes();
 }
@@ -123,9 +132,9 @@ export function encodeReply(req: Request, ret: number, desc: string, buffer: Uin
 export function decodeReply(body: Uint8Array): Reply {
   const r = new TarsReader(body);
   const version = new TarsReader(body).readInt16(1, true, 0);
-  if (version === TarsVersion.Tup || version === TarsVersion.TupComplex) {
+  if (version === TarsVersion.TupSimple || version === TarsVersion.TupComplex) {
     const p = readRequest(r);
-    const code = p.status.get('STATUS_RESULT_CODE');
+    const code = p.status.get(StatusKey.ResultCode);
     const ret = code === undefined ? 0 : Number.parseInt(code, 10);
     if (!Number.isInteger(ret)) {
       throw new TarsDecodeError(
@@ -138,27 +147,27 @@ export function decodeReply(body: Uint8Array): Reply {
       version,
       requestId: p.requestId,
       ret,
-      resultDesc: p.status.get('STATUS_RESULT_DESC') ?? '',
+      resultDesc: p.status.get(StatusKey.ResultDesc) ?? '',
       buffer: p.buffer,
       context: p.context,
       status: p.status,
     };
   }
-  r.readInt16(1, true, 0);
-  r.readInt8(2, true, 0);
-  const requestId = r.readInt32(3, true, 0);
-  r.readInt32(4, true, 0);
-  const ret = r.readInt32(5, true, 0);
-  const buffer = r.readBytes(6, true, EMPTY);
-  const status = r.readMap(7, true, rstr, rstr);
-  const resultDesc = r.readString(8, false, '');
-  const context = r.readMap(9, false, rstr, rstr);
-  return { version, requestId, ret, resultDesc, buffer, context, status };
+  const p = readResponsePacket(r);
+  return {
+    version,
+    requestId: p.iRequestId,
+    ret: p.iRet,
+    resultDesc: p.sResultDesc,
+    buffer: p.sBuffer,
+    context: p.context,
+    status: p.status,
+  };
 }
 
 let emptyTup: Uint8Array | undefined;
 function emptyTupBuffer(): Uint8Array {
-  return (emptyTup ??= newArgWriter(TarsVersion.Tup).toBytes());
+  return (emptyTup ??= newArgWriter(TarsVersion.TupSimple).toBytes());
 }
 
 /** An ArgWriter that can hand out its bytes. */
@@ -168,7 +177,7 @@ export interface BufferArgWriter extends ArgWriter {
 
 /** Arguments writer for `version` (1 positional tags, 3 TUP map by name). */
 export function newArgWriter(version: number): BufferArgWriter {
-  if (version === TarsVersion.Tup) return new TupArgWriter();
+  if (version === TarsVersion.TupSimple) return new TupArgWriter();
   if (version === TarsVersion.Tars) return new TarsArgWriter();
   throw new TarsDecodeError(
     TarsDecodeErrorCode.UnsupportedVersion,
@@ -179,7 +188,7 @@ export function newArgWriter(version: number): BufferArgWriter {
 
 /** Arguments reader over `buf` for `version`. */
 export function newArgReader(version: number, buf: Uint8Array): ArgReader {
-  if (version === TarsVersion.Tup) return new TupArgReader(buf);
+  if (version === TarsVersion.TupSimple) return new TupArgReader(buf);
   if (version === TarsVersion.Tars) return new TarsArgReader(buf);
   throw new TarsDecodeError(
     TarsDecodeErrorCode.UnsupportedVersion,
@@ -245,39 +254,15 @@ class TupArgReader implements ArgReader {
 }
 
 /**
- * Splits a byte stream into Tars frames (4-byte big-endian length that counts itself). Throws TarsDecodeError
- * (BadFrameLength) on a length below 5 or above `maxLength`; the connection must then be closed.
+ * Splits a byte stream into frame bodies; throws TarsDecodeError (BadFrameLength) on a length outside
+ * 5..`maxLength`, after which the connection must be closed.
  */
 export class FrameSplitter {
-  readonly #max: number;
-  #pending: Buffer | undefined;
-
+  readonly #frames: FrameDecoder;
   constructor(maxLength: number) {
-    this.#max = maxLength;
+    this.#frames = new FrameDecoder({ maxFrameBytes: maxLength });
   }
-
   push(chunk: Buffer): Uint8Array[] {
-    let buf = chunk;
-    if (this.#pending) {
-      buf = Buffer.concat([this.#pending, chunk]);
-      this.#pending = undefined;
-    }
-    const out: Uint8Array[] = [];
-    let pos = 0;
-    while (buf.length - pos >= 4) {
-      const len = buf.readUInt32BE(pos);
-      if (len <= 4 || len > this.#max) {
-        throw new TarsDecodeError(
-          TarsDecodeErrorCode.BadFrameLength,
-          `frame length ${len} outside 5..${this.#max}`,
-          pos,
-        );
-      }
-      if (buf.length - pos < len) break;
-      out.push(buf.subarray(pos + 4, pos + len));
-      pos += len;
-    }
-    if (pos < buf.length) this.#pending = Buffer.from(buf.subarray(pos));
-    return out;
+    return this.#frames.push(chunk);
   }
 }

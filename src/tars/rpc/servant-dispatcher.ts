@@ -42,9 +42,14 @@ export class ServantDispatcher {
   async dispatch(req: Request, ctx: ServantCallContext): Promise<DispatchOutcome> {
     const servant = this.#servants.get(req.servantName);
     if (servant === undefined) {
-      return { ret: TarsRet.NoServant, desc: `no servant ${req.servantName}`, buffer: NO_BYTES };
+      return { ret: TarsRet.NoSuchServant, desc: `no servant ${req.servantName}`, buffer: NO_BYTES };
     }
-    const result = newArgWriter(req.version);
+    let result;
+    try {
+      result = newArgWriter(req.version);
+    } catch (err) {
+      return { ret: TarsRet.ServerDecodeError, desc: messageOf(err), buffer: NO_BYTES };
+    }
     if (req.funcName === 'tars_ping') {
       result.write(0, '', 0, (w, tag, v: number) => w.writeInt32(tag, v));
       return { ret: TarsRet.Success, desc: '', buffer: result.toBytes() };
@@ -52,7 +57,7 @@ export class ServantDispatcher {
     const op = Object.hasOwn(servant.operations, req.funcName) ? servant.operations[req.funcName] : undefined;
     if (op === undefined) {
       return {
-        ret: TarsRet.NoFunction,
+        ret: TarsRet.NoSuchFunction,
         desc: `no function ${req.funcName} in ${req.servantName}`,
         buffer: NO_BYTES,
       };
