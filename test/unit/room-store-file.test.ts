@@ -9,7 +9,12 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ErrorCode, GatewayError } from '../../src/errors.js';
 import { FileRoomStore, type FileRoomStoreOptions } from '../../src/store/room-store-file.js';
-import type { RoomStoreLogger } from '../../src/store/room-store.js';
+import {
+  MemoryRoomStore,
+  openRoomStore,
+  type RoomStoreLogger,
+  type RoomStoreOptions,
+} from '../../src/store/index.js';
 import { HOSTILE_ROOM_KEYS, roomStoreConformance } from '../support/room-store-conformance.js';
 
 const WORKER = fileURLToPath(new URL('../support/room-store-file-worker.ts', import.meta.url));
@@ -163,6 +168,27 @@ describe('FileRoomStore', () => {
       assert.ok(logger.messages.some((m) => m.includes('corrupted')));
     });
 
+    it('ignores a room an index still lists after the connection left it (a crash between two writes)', async () => {
+      const store = await openStore();
+      await store.add('room1', 1);
+      await store.add('room2', 2);
+      await writeFile(join(dir, 'c-1.json'), JSON.stringify({ conn: 1, rooms: ['room1', 'room2', 'gone'] }));
+      assert.deepEqual(await store.roomsOf(1), ['room1']);
+      assert.deepEqual(await store.removeConnection(1), ['room1']);
+      assert.deepEqual(await store.members('room2'), [2]);
+    });
+
+    it('reads a member listed twice in a hand-edited file once', async () => {
+      const store = await openStore();
+      await store.add('room1', 1);
+      const [name] = (await readdir(dir)).filter((n) => n.startsWith('r-'));
+      assert.ok(name);
+      await writeFile(join(dir, name), JSON.stringify({ room: 'room1', members: [1, 2, 1] }));
+      assert.deepEqual(await store.members('room1'), [1, 2]);
+      assert.equal(await store.remove('room1', 1), true);
+      assert.deepEqual(await store.members('room1'), [2]);
+    });
+
     it('removes temp files left by an interrupted write when it opens', async () => {
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, '.tmp-99999-1'), '{"room":');
@@ -178,6 +204,28 @@ describe('FileRoomStore', () => {
       const reset = await openStore({ reset: true });
       assert.deepEqual(await reset.rooms(), []);
       assert.deepEqual(await reset.roomsOf(1), []);
+    });
+  });
+
+  describe('openRoomStore', () => {
+    it('opens a file store from options', async () => {
+      const store = await openRoomStore({ type: 'file', dir, logger: recordingLogger() });
+      try {
+        assert.ok(store instanceof FileRoomStore);
+        assert.equal(store.dir, dir);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('opens a memory store by default and refuses an unknown type, naming the key', async () => {
+      const store = await openRoomStore();
+      assert.ok(store instanceof MemoryRoomStore);
+      await store.close();
+      await assert.rejects(
+        openRoomStore(JSON.parse('{"type":"redis"}') as RoomStoreOptions),
+        (err: unknown) => err instanceof ConfigError && err.key === 'roomStore.type',
+      );
     });
   });
 
