@@ -26,8 +26,9 @@ export function emitStruct(out: CodeWriter, s: StructDecl, scope: Scope, types: 
   for (const m of byTag) out.line(`${types.write('w', String(m.tag), `v.${m.name}`, m.type)};`);
   out.close('},');
   out.open(`read(${r}) {`);
+  // Readers only move forward, so fields are read in tag order too.
   out.open('return {');
-  for (const m of s.members) {
+  for (const m of byTag) {
     const def = types.initial(m.type, m.defaultValue);
     out.line(`${m.name}: ${types.read('r', String(m.tag), String(m.required), m.type, def)},`);
   }
