@@ -9,7 +9,7 @@ import type { Endpoint, ObjectAddress } from './endpoint.js';
 import { parseObjectAddress } from './endpoint.js';
 import { EndpointPool, type EndpointSlot } from './endpoint-pool.js';
 import { TarsRet, TarsRpcError, toRpcError } from './errors.js';
-import type { PendingCall } from './client-connection.js';
+import type { ClientConnection, PendingCall } from './client-connection.js';
 import {
   defaultsArgReader,
   encodeRequest,
@@ -181,6 +181,7 @@ class Call<R> implements PendingCall {
   #done = false;
   #timer: NodeJS.Timeout | undefined;
   #slot: EndpointSlot | undefined;
+  #conn: ClientConnection | undefined;
   #requestId = -1;
 
   constructor(
@@ -228,6 +229,7 @@ class Call<R> implements PendingCall {
       return;
     }
     this.#slot = slot;
+    this.#conn = conn;
     if (oneway) this.#finish(() => this.readResult(defaultsArgReader()));
   }
 
@@ -277,7 +279,7 @@ class Call<R> implements PendingCall {
     if (this.#done) return;
     const slot = this.#slot;
     if (slot) {
-      slot.conn?.forget(this.#requestId);
+      this.#conn?.forget(this.#requestId);
       this.proxy._pool.reportFailure(slot);
     }
     this.fail(

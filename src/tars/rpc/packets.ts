@@ -6,7 +6,8 @@
 import { TarsReader } from '../codec/reader.js';
 import { TarsWriter } from '../codec/writer.js';
 import { TarsDecodeError, TarsDecodeErrorCode } from '../codec/errors.js';
-import type { ArgReader, ArgWriter, ValueReader, ValueWriter } from '../contract.js';
+import type { ArgReader, ValueReader } from '../contract.js';
+import { createArgReader, createArgWriter, type ArgEncoder } from '../packet/args.js';
 import { PacketType, StatusKey, TarsVersion } from '../packet/constants.js';
 import { FrameDecoder } from '../packet/frame-decoder.js';
 import { readRequestPacket, writeRequestPacket, type RequestPacket } from '../packet/request-packet.js';
@@ -41,10 +42,6 @@ export interface Reply {
 
 const EMPTY = new Uint8Array(0);
 const NO_MAP: ReadonlyMap<string, string> = new Map();
-const str: ValueWriter<string> = (w, t, v) => w.writeString(t, v);
-const rstr: ValueReader<string> = (r, t, q) => r.readString(t, q, '');
-const bytesW: ValueWriter<Uint8Array> = (w, t, v) => w.writeBytes(t, v);
-const bytesR: ValueReader<Uint8Array> = (r, t, q) => r.readBytes(t, q, EMPTY);
 
 /** Encodes a RequestPacket as one TCP frame. */
 export function encodeRequest(p: Request): Uint8Array {
@@ -171,86 +168,22 @@ function emptyTupBuffer(): Uint8Array {
 }
 
 /** An ArgWriter that can hand out its bytes. */
-export interface BufferArgWriter extends ArgWriter {
-  toBytes(): Uint8Array;
-}
+export type BufferArgWriter = ArgEncoder;
 
-/** Arguments writer for `version` (1 positional tags, 3 TUP map by name). */
+/** Arguments writer for `version` (1 positional tags, 3 TUP map by name); throws for other versions. */
 export function newArgWriter(version: number): BufferArgWriter {
-  if (version === TarsVersion.TupSimple) return new TupArgWriter();
-  if (version === TarsVersion.Tars) return new TarsArgWriter();
-  throw new TarsDecodeError(
-    TarsDecodeErrorCode.UnsupportedVersion,
-    `packet version ${version} is not supported`,
-    0,
-  );
+  return createArgWriter(version);
 }
 
-/** Arguments reader over `buf` for `version`. */
+/** Arguments reader over `buf` for `version` (1, 2 or 3); throws TarsDecodeError for other versions. */
 export function newArgReader(version: number, buf: Uint8Array): ArgReader {
-  if (version === TarsVersion.TupSimple) return new TupArgReader(buf);
-  if (version === TarsVersion.Tars) return new TarsArgReader(buf);
-  throw new TarsDecodeError(
-    TarsDecodeErrorCode.UnsupportedVersion,
-    `packet version ${version} is not supported`,
-    0,
-  );
+  return createArgReader(version, buf);
 }
 
+const NO_ARGS = new TarsReader(EMPTY);
 /** A reader that returns every value at its default: the result of a one-way call. */
 export function defaultsArgReader(): ArgReader {
-  return {
-    read: <T>(tag: number, _name: string, reader: ValueReader<T>): T =>
-      reader(new TarsReader(EMPTY), tag, false),
-  };
-}
-
-class TarsArgWriter implements BufferArgWriter {
-  readonly #w = new TarsWriter();
-  write<T>(tag: number, _name: string, v: T, writer: ValueWriter<T>): void {
-    writer(this.#w, tag, v);
-  }
-  toBytes(): Uint8Array {
-    return this.#w.toBytes();
-  }
-}
-
-class TarsArgReader implements ArgReader {
-  readonly #r: TarsReader;
-  constructor(buf: Uint8Array) {
-    this.#r = new TarsReader(buf);
-  }
-  read<T>(tag: number, _name: string, reader: ValueReader<T>): T {
-    return reader(this.#r, tag, true);
-  }
-}
-
-class TupArgWriter implements BufferArgWriter {
-  readonly #values = new Map<string, Uint8Array>();
-  write<T>(_tag: number, name: string, v: T, writer: ValueWriter<T>): void {
-    const w = new TarsWriter();
-    writer(w, 0, v);
-    this.#values.set(name, w.toBytes());
-  }
-  toBytes(): Uint8Array {
-    const w = new TarsWriter();
-    w.writeMap(0, this.#values, str, bytesW);
-    return w.toBytes();
-  }
-}
-
-class TupArgReader implements ArgReader {
-  readonly #values: Map<string, Uint8Array>;
-  constructor(buf: Uint8Array) {
-    this.#values = new TarsReader(buf).readMap(0, true, rstr, bytesR);
-  }
-  read<T>(_tag: number, name: string, reader: ValueReader<T>): T {
-    const bytes = this.#values.get(name);
-    if (bytes === undefined) {
-      throw new TarsDecodeError(TarsDecodeErrorCode.RequiredMissing, `argument "${name}" is missing`, 0);
-    }
-    return reader(new TarsReader(bytes), 0, true);
-  }
+  return { read: <T>(tag: number, _name: string, reader: ValueReader<T>): T => reader(NO_ARGS, tag, false) };
 }
 
 /**
