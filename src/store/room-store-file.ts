@@ -26,6 +26,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { ConfigError, ErrorCode, GatewayError } from '../errors.js';
 import type { ConnId, RoomId } from '../types.js';
+import { Batch } from './room-store-file-batch.js';
 import * as format from './room-store-file-format.js';
 import { assertConnId, stderrLogger, type RoomStore, type RoomStoreLogger } from './room-store.js';
 
@@ -96,7 +97,15 @@ export class FileRoomStore implements RoomStore {
       );
     }
     const store = new FileRoomStore(opts);
-    await store.#exclusive('open', () => store.#tidy());
+    try {
+      await store.#exclusive('open', () => store.#tidy());
+    } catch (err) {
+      // Typically an unwritable directory: stop the start here rather than fail every later operation.
+      throw new ConfigError(
+        'roomStore.dir',
+        `cannot use ${opts.dir} as the room store directory: ${messageOf(err)}`,
+      );
+    }
     return store;
   }
 
@@ -153,10 +162,11 @@ export class FileRoomStore implements RoomStore {
       const members = await Promise.all(listed.map((room) => batch.members(room)));
       const left = listed.filter((_, i) => members[i]?.includes(conn));
       for (const [i, room] of listed.entries()) {
-        if (members[i]?.includes(conn))
+        const before = members[i];
+        if (before?.includes(conn))
           batch.setMembers(
             room,
-            members[i].filter((m) => m !== conn),
+            before.filter((m) => m !== conn),
           );
       }
       batch.setRoomsOf(conn, []);
@@ -369,63 +379,6 @@ export class FileRoomStore implements RoomStore {
         await rm(join(this.dir, name), { force: true });
       }
     }
-  }
-}
-
-/**
- * The files one batch of operations reads and changes. Each file is loaded at most once; later operations of the
- * batch see the changes of earlier ones; nothing reaches the disk before {@link FileRoomStore}'s commit.
- */
-class Batch {
-  readonly #members = new Map<RoomId, ConnId[]>();
-  readonly #changedRooms = new Set<RoomId>();
-  readonly #indexes = new Map<ConnId, { before: RoomId[]; after: RoomId[] }>();
-  readonly #loadRoom: (room: RoomId) => Promise<ConnId[]>;
-  readonly #loadIndex: (conn: ConnId) => Promise<RoomId[]>;
-
-  constructor(loadRoom: (room: RoomId) => Promise<ConnId[]>, loadIndex: (conn: ConnId) => Promise<RoomId[]>) {
-    this.#loadRoom = loadRoom;
-    this.#loadIndex = loadIndex;
-  }
-
-  async members(room: RoomId): Promise<ConnId[]> {
-    let members = this.#members.get(room);
-    if (members === undefined) {
-      members = await this.#loadRoom(room);
-      this.#members.set(room, members);
-    }
-    return members;
-  }
-
-  async roomsOf(conn: ConnId): Promise<RoomId[]> {
-    let index = this.#indexes.get(conn);
-    if (index === undefined) {
-      const rooms = await this.#loadIndex(conn);
-      index = { before: rooms, after: rooms };
-      this.#indexes.set(conn, index);
-    }
-    return index.after;
-  }
-
-  /** Replaces a room's members; the room must have been read through this batch. */
-  setMembers(room: RoomId, members: ConnId[]): void {
-    this.#members.set(room, members);
-    this.#changedRooms.add(room);
-  }
-
-  /** Replaces a connection's rooms; the connection must have been read through this batch. */
-  setRoomsOf(conn: ConnId, rooms: RoomId[]): void {
-    const index = this.#indexes.get(conn);
-    if (index === undefined) throw new Error(`connection ${conn} changed before it was read`);
-    index.after = rooms;
-  }
-
-  changedRooms(): Array<[RoomId, ConnId[]]> {
-    return [...this.#changedRooms].map((room) => [room, this.#members.get(room) ?? []]);
-  }
-
-  changedIndexes(): Array<[ConnId, { before: RoomId[]; after: RoomId[] }]> {
-    return [...this.#indexes].filter(([, { before, after }]) => before !== after);
   }
 }
 
