@@ -29,6 +29,7 @@ export class Connection {
 
   readonly #ws: WebSocket;
   readonly #maxBufferedBytes: number;
+  readonly #onSlow: (conn: Connection) => void;
 
   constructor(
     id: ConnId,
@@ -36,8 +37,10 @@ export class Connection {
     request: IncomingMessage,
     protocol: Protocol,
     maxBufferedBytes: number,
+    onSlow: (conn: Connection) => void,
   ) {
     this.id = id;
+    this.#onSlow = onSlow;
     this.#ws = ws;
     this.request = request;
     this.protocol = protocol;
@@ -63,7 +66,10 @@ export class Connection {
   sendFrame(frame: PreparedFrame, text: string): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
     if (this.#ws.bufferedAmount + frame.length > this.#maxBufferedBytes) {
+      // The close frame queues behind the unsent data: a client that resumes reading learns why it was dropped,
+      // and one that never does is cut by ws's close timeout. Either way nothing more is buffered for it.
       this.close(CloseCode.SlowConsumer, 'slow consumer: send buffer full');
+      this.#onSlow(this);
       return false;
     }
     sendPrepared(this.#ws, frame, text);

@@ -4,7 +4,8 @@
  * `Sender#sendFrame`, so it is used only when the connection has no permessage-deflate (we never negotiate it) and
  * falls back to `ws.send` otherwise.
  */
-import WebSocket from 'ws';
+import * as wsModule from 'ws';
+import type WebSocket from 'ws';
 
 /** A complete, unmasked, final text frame (header + payload). */
 export type PreparedFrame = Buffer & { readonly __brand?: 'PreparedFrame' };
@@ -19,7 +20,7 @@ interface SenderStatic {
   ): Buffer[];
 }
 // ws exports Sender at run time, but @types/ws does not declare it.
-const Sender = (WebSocket as unknown as { Sender: SenderStatic }).Sender;
+const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
 
 export function prepareTextFrame(text: string): PreparedFrame {
   const parts = Sender.frame(Buffer.from(text, 'utf8'), {

@@ -37,7 +37,8 @@ export interface GatewayDeps {
 interface GatewayEvents {
   open: [conn: Connection];
   close: [conn: Connection, code: number, reason: string];
-  error: [err: Error];
+  /** A connection was closed with 4008 because its unsent buffer passed `maxBufferedBytes`. */
+  slowConsumer: [conn: Connection];
 }
 
 /** Traffic counters of this process since start. */
@@ -282,7 +283,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #accept(ws: WebSocket, req: IncomingMessage): void {
     const offered = new Set(ws.protocol === '' ? [] : [ws.protocol]);
     const protocol = selectProtocol(req, offered, this.#defaultProtocol);
-    const conn = new Connection(this.#nextId++, ws, req, protocol, this.config.maxBufferedBytes);
+    const conn = new Connection(this.#nextId++, ws, req, protocol, this.config.maxBufferedBytes, (slow) => {
+      this.logger.warn({ conn: slow.id, buffered: slow.bufferedAmount }, 'slow consumer closed with 4008');
+      this.emit('slowConsumer', slow);
+    });
     this.#conns.set(conn.id, conn);
     this.stats.connectionsOpened++;
     ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
@@ -320,7 +324,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (!handler) return;
     // Handlers of one connection run one after the other, so `subscribe` completes before the next frame.
     conn.pending++;
-    conn.chain = conn.chain.then(() => this.#runHandler(conn, msg, handler));
+    conn.chain = conn.chain
+      .then(() => this.#runHandler(conn, msg, handler))
+      .catch((err: unknown) => this.logger.error({ conn: conn.id, err }, 'message handling failed'));
   }
 
   async #runHandler(conn: Connection, msg: InboundMessage, handler: MessageHandler): Promise<void> {
@@ -446,6 +452,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if ((await Promise.race([allClosed, grace])) === 'timeout') {
       this.logger.warn({ left: this.#conns.size }, 'shutdown grace elapsed, cutting remaining connections');
       for (const conn of this.#conns.values()) conn.terminate();
+      await allClosed;
     }
     clearTimeout(timer);
     this.#http.closeAllConnections();
