@@ -1,0 +1,232 @@
+// The chat page logic shared by client1.html and client2.html: the original example's `cmd|payload` text protocol
+// (see shared/spec/tarsphp-compat.md) without its defects: the server URL comes from the page's own location,
+// incoming text is shown as text, disconnect means disconnect, and only an unwanted close reconnects (with backoff).
+'use strict';
+
+(() => {
+  /** The room this page joins on every (re)connect: `data-room` on <body>. */
+  const ROOM = document.body.dataset.room || 'room1';
+  const PING_EVERY_MS = 10_000;
+  const BACKOFF_BASE_MS = 500;
+  const BACKOFF_MAX_MS = 30_000;
+  const MAX_LOG_ENTRIES = 500;
+  // Close codes after which the same client would fail again (src/errors.ts CloseCode): do not reconnect.
+  const FINAL_CLOSE_CODES = new Set([1002, 1007, 1008]);
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    log: $('log'),
+    status: $('status'),
+    myRoom: $('myRoom'),
+    joined: $('joined'),
+    room: $('room'),
+    message: $('message'),
+    notice: $('notice'),
+    composer: $('composer'),
+    connect: $('connect'),
+    sendRoom: $('sendRoom'),
+    broadcast: $('broadcast'),
+    disconnect: $('disconnect'),
+  };
+
+  /** @type {WebSocket | null} */
+  let ws = null;
+  /** True from a click on Disconnect until the next Connect: no automatic reconnect meanwhile. */
+  let userClosed = false;
+  /** Reconnect attempts since the last successful open; drives the backoff. */
+  let attempt = 0;
+  let pingTimer;
+  let retryTimer;
+  let countdownTimer;
+  let noticeTimer;
+
+  function serverUrl() {
+    if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
+    return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/`;
+  }
+
+  /** state: connecting | connected | reconnecting | disconnected */
+  function setStatus(state, text = state) {
+    ui.status.textContent = text;
+    ui.status.dataset.state = state;
+    const open = state === 'connected';
+    ui.connect.disabled = open || state === 'connecting';
+    ui.disconnect.disabled = state === 'disconnected';
+    ui.sendRoom.disabled = !open;
+    ui.broadcast.disabled = !open;
+  }
+
+  function setJoined(joined) {
+    ui.joined.textContent = joined ? 'joined' : 'not joined';
+    ui.joined.dataset.joined = String(joined);
+  }
+
+  /** Appends one line to the log. kind: in (from the server) | out (sent by this page) | note (local event). */
+  function append(kind, text) {
+    const item = document.createElement('li');
+    item.className = kind;
+    const time = document.createElement('time');
+    time.textContent = new Date().toLocaleTimeString();
+    const body = document.createElement('span');
+    body.className = 'text';
+    body.textContent = text; // never innerHTML: the server relays what other users typed
+    item.append(time, ' ', body);
+    ui.log.append(item);
+    while (ui.log.childElementCount > MAX_LOG_ENTRIES) ui.log.firstElementChild.remove();
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function showNotice(text) {
+    ui.notice.textContent = text;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => (ui.notice.textContent = ''), 6000);
+  }
+
+  function clearRetry() {
+    clearTimeout(retryTimer);
+    clearInterval(countdownTimer);
+    retryTimer = countdownTimer = undefined;
+  }
+
+  function open() {
+    const url = serverUrl();
+    if (!url) {
+      setStatus('disconnected');
+      showNotice('Open this page from the tars-ws server (http://host:port/clients/), not from a file.');
+      return;
+    }
+    setStatus('connecting');
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.onopen = () => {
+      attempt = 0;
+      setStatus('connected');
+      socket.send(`subscribe|${ROOM}`);
+      pingTimer = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.send('ping');
+      }, PING_EVERY_MS);
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data !== 'string') return append('note', '(binary frame ignored)');
+      onFrame(event.data);
+    };
+    // An error is always followed by a close event, which decides what happens next.
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (ws !== socket) return;
+      ws = null;
+      clearInterval(pingTimer);
+      setJoined(false);
+      if (userClosed) {
+        setStatus('disconnected');
+        append('note', 'disconnected');
+      } else if (FINAL_CLOSE_CODES.has(event.code)) {
+        setStatus('disconnected');
+        append(
+          'note',
+          `the server refused this client (close ${event.code} ${event.reason}); not reconnecting`,
+        );
+      } else {
+        scheduleReconnect(event);
+      }
+    };
+  }
+
+  function onFrame(text) {
+    let kind = 'in';
+    if (text === 'pong') kind = 'in pong';
+    else if (text.startsWith('error|')) kind = 'in error';
+    else if (text === `Subscribe roomNum:${ROOM} success!`) setJoined(true);
+    append(kind, text);
+  }
+
+  /** Exponential backoff with "equal jitter": between half and all of base * 2^attempt, capped. */
+  function scheduleReconnect(event) {
+    const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+    attempt++;
+    const due = Date.now() + delay;
+    const tick = () => {
+      const seconds = Math.max(1, Math.ceil((due - Date.now()) / 1000));
+      setStatus('reconnecting', `reconnecting in ${seconds}s`);
+    };
+    append('note', `connection lost (close ${event.code}${event.reason ? ` ${event.reason}` : ''})`);
+    tick();
+    countdownTimer = setInterval(tick, 500);
+    retryTimer = setTimeout(() => {
+      clearRetry();
+      open();
+    }, delay);
+  }
+
+  function connect() {
+    if (ws) return;
+    userClosed = false;
+    attempt = 0;
+    clearRetry();
+    open();
+  }
+
+  function disconnect() {
+    userClosed = true;
+    clearRetry();
+    if (ws) {
+      ws.close(1000, 'user disconnect');
+    } else {
+      setStatus('disconnected');
+    }
+  }
+
+  /** Reads the message input; refuses an empty one with a visible note. */
+  function takeMessage() {
+    const message = ui.message.value;
+    if (message.trim() === '') {
+      showNotice('Type a message first: an empty message is not sent.');
+      ui.message.focus();
+      return null;
+    }
+    return message;
+  }
+
+  function send(cmd, payload) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      showNotice('Not connected: press Connect first.');
+      return false;
+    }
+    ws.send(`${cmd}|${JSON.stringify(payload)}`);
+    ui.notice.textContent = '';
+    ui.message.value = '';
+    ui.message.focus();
+    return true;
+  }
+
+  function sendToRoom() {
+    const message = takeMessage();
+    if (message === null) return;
+    const room = ui.room.value.trim();
+    if (room === '') {
+      showNotice('Type the room to send to.');
+      ui.room.focus();
+      return;
+    }
+    if (send('sendByRoom', { roomNum: room, message })) append('out', `to ${room}: ${message}`);
+  }
+
+  function broadcast() {
+    const message = takeMessage();
+    if (message === null) return;
+    if (send('broadcast', { message })) append('out', `to everyone: ${message}`);
+  }
+
+  ui.myRoom.textContent = ROOM;
+  setJoined(false);
+  ui.connect.addEventListener('click', connect);
+  ui.disconnect.addEventListener('click', disconnect);
+  ui.broadcast.addEventListener('click', broadcast);
+  // Enter in either input sends to the room, like the button.
+  ui.composer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    sendToRoom();
+  });
+  connect();
+})();
