@@ -1,0 +1,64 @@
+/**
+ * Fan-out benchmark (`npm run bench:fanout`): tars-ws against a plain ws server and Socket.IO, each in its own
+ * process, delivering to N subscribers of one room, in burst and steady modes. Prints markdown tables and keeps
+ * the last full run in bench/results/fanout.md. Not a test: it measures, it does not judge.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseOptions, UsageError } from './fanout/options.js';
+import { machineInfo, ratioTable, resultsFile, resultsTable, settingsLine } from './fanout/report.js';
+import { runScenario, type RunResult } from './fanout/scenario.js';
+import { killAllServers } from './fanout/server-process.js';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opts = parseOptions(args);
+  const startedAt = new Date();
+  const machine = machineInfo();
+  const command = ['npm run bench:fanout', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+  console.log(`fan-out benchmark: ${settingsLine(opts)}`);
+  console.log(
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load ${machine.loadBefore}`,
+  );
+  if (opts.profileDir !== undefined) mkdirSync(opts.profileDir, { recursive: true });
+
+  const results: RunResult[] = [];
+  for (const mode of opts.modes) {
+    for (const target of opts.targets) {
+      process.stdout.write(`  ${target} ${mode} ... `);
+      const r = await runScenario(target, mode, opts);
+      results.push(r);
+      console.log(
+        r.note.startsWith('failed')
+          ? r.note
+          : `${r.delivered}/${r.expected} in ${r.seconds.toFixed(2)} s, ` +
+              `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery, p99 ${r.latency.p99.toFixed(2)} ms` +
+              (r.note === '' ? '' : ` (${r.note})`),
+      );
+    }
+  }
+
+  console.log(`\n${resultsTable(results)}\n${ratioTable(results)}`);
+  if (opts.out !== undefined) {
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, resultsFile(results, opts, machine, command, startedAt));
+    console.log(`results written to ${opts.out}`);
+  }
+}
+
+// Server processes are children: end them however this process ends.
+process.on('exit', killAllServers);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllServers();
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof UsageError ? err.message : err);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,24 @@
+/**
+ * The per-target client adapter: the load generator speaks to every server through this, so the harness (connect,
+ * measure, publish) is the same code for all targets and only the wire format differs.
+ */
+
+/** Called with the text of every message pushed to a subscriber. */
+export type OnPush = (text: string) => void;
+
+export interface ClientConnection {
+  /** Cuts the connection at once (no closing handshake: the run is over). */
+  close(): void;
+}
+
+export interface Publisher extends ClientConnection {
+  /** Asks the server to send `text` to every member of `room`; the server's acknowledgement is ignored. */
+  publish(room: string, text: string): void;
+}
+
+export interface TargetClient {
+  /** Opens a connection, joins `room`, and resolves once the server confirmed the join. */
+  subscribe(url: string, room: string, onPush: OnPush): Promise<ClientConnection>;
+  /** Opens the publisher's connection (it joins no room). */
+  publisher(url: string): Promise<Publisher>;
+}

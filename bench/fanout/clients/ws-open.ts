@@ -1,0 +1,35 @@
+/** Opening a plain WebSocket client, shared by the tars-ws and ws adapters. */
+import WebSocket from 'ws';
+
+/** Connects to the WebSocket endpoint of `httpUrl` and resolves once the connection is open. */
+export function openWebSocket(httpUrl: string): Promise<WebSocket> {
+  const ws = new WebSocket(httpUrl.replace(/^http/, 'ws'), { perMessageDeflate: false });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => {
+      ws.off('error', reject);
+      // Errors after the open show up as missing deliveries; the harness reports those.
+      ws.on('error', () => undefined);
+      resolve(ws);
+    });
+    ws.once('error', reject);
+  });
+}
+
+/** Resolves with the first text frame for which `accept` is true. */
+export function firstText(ws: WebSocket, accept: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const text = String(data);
+      if (!accept(text)) return;
+      ws.off('message', onMessage);
+      ws.off('close', onClose);
+      resolve(text);
+    };
+    const onClose = (code: number): void => {
+      ws.off('message', onMessage);
+      reject(new Error(`connection closed with ${code} before the expected reply`));
+    };
+    ws.on('message', onMessage);
+    ws.once('close', onClose);
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Command-line options of the fan-out benchmark, resolved once into a complete {@link BenchOptions}.
+ * `--quick` swaps the defaults for a smoke run of a few seconds; explicit flags still win over it.
+ */
+import { TARGET_NAMES, type TargetName } from './targets.js';
+
+export type Mode = 'burst' | 'steady';
+export const MODES: readonly Mode[] = ['burst', 'steady'];
+
+export interface BenchOptions {
+  /** Members of the one room. Default 1000 (quick: 100). */
+  subscribers: number;
+  /** Messages published in burst mode. Default 200 (quick: 20). */
+  messages: number;
+  /** Messages per second in steady mode. Default 50 (quick: 20). */
+  rate: number;
+  /** Length of the steady phase in seconds. Default 5 (quick: 1). */
+  duration: number;
+  /** Characters per published message (timestamp + padding). Default 100. */
+  size: number;
+  /** Messages published and awaited before measuring, so every server runs JIT-compiled code. Default 20. */
+  warmup: number;
+  /** Servers to measure, in order. Default all: tars-ws, ws, socket.io. */
+  targets: TargetName[];
+  /** Modes to run, in order. Default both. */
+  modes: Mode[];
+  /** Bound of one target and mode, connect to close, in seconds. Default 60. */
+  timeout: number;
+  /** A phase ends early when no delivery arrived for this long, in seconds. Default 5. */
+  stall: number;
+  /** Results file; default bench/results/fanout.md for full runs, none for --quick. */
+  out: string | undefined;
+  /** Folder to write a `--cpu-prof` profile of each server process into; default none. */
+  profileDir: string | undefined;
+  quick: boolean;
+}
+
+const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
+  [--size CHARS] [--warmup W] [--targets tars-ws,ws,socket.io] [--modes burst,steady]
+  [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+  }
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    } else if (arg === '--quick' || arg === '--help') {
+      flags.set(arg.slice(2), 'true');
+    } else {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      flags.set(arg.slice(2), value);
+    }
+  }
+  if (flags.has('help')) throw new UsageError('fan-out benchmark of tars-ws against ws and Socket.IO');
+  const quick = flags.get('quick') === 'true';
+  const int = (name: string, full: number, smoke: number, min: number, max: number): number => {
+    const raw = flags.get(name);
+    flags.delete(name);
+    if (raw === undefined) return quick ? smoke : full;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+  const options: BenchOptions = {
+    subscribers: int('subscribers', 1000, 100, 1, 20_000),
+    messages: int('messages', 200, 20, 1, 100_000),
+    rate: int('rate', 50, 20, 1, 10_000),
+    duration: int('duration', 5, 1, 1, 600),
+    size: int('size', 100, 100, 24, 65_536),
+    warmup: int('warmup', 20, 5, 0, 10_000),
+    targets: list(flags.get('targets'), TARGET_NAMES, 'targets'),
+    modes: list(flags.get('modes'), MODES, 'modes'),
+    timeout: int('timeout', 60, 60, 5, 3600),
+    stall: int('stall', 5, 5, 1, 600),
+    out: undefined,
+    profileDir: flags.get('profile'),
+    quick,
+  };
+  const out = flags.get('out');
+  options.out = out === '-' ? undefined : (out ?? (quick ? undefined : 'bench/results/fanout.md'));
+  for (const name of ['targets', 'modes', 'out', 'profile', 'quick']) flags.delete(name);
+  const unknown = [...flags.keys()];
+  if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
+  return options;
+}
+
+function list<T extends string>(raw: string | undefined, known: readonly T[], name: string): T[] {
+  if (raw === undefined) return [...known];
+  const picked = raw.split(',').map((s) => s.trim());
+  for (const p of picked) {
+    if (!(known as readonly string[]).includes(p)) {
+      throw new UsageError(`--${name}: unknown ${JSON.stringify(p)}; accepted: ${known.join(', ')}`);
+    }
+  }
+  return picked as T[];
+}

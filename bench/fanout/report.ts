@@ -1,0 +1,138 @@
+/**
+ * Turns run results into markdown: one row per target and mode, then tars-ws against each peer, then the
+ * results file with the command, the machine and the settings, so a figure can be traced to how it was made.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import type { BenchOptions } from './options.js';
+import type { RunResult } from './scenario.js';
+
+const SUBJECT = 'tars-ws';
+
+export function resultsTable(results: readonly RunResult[]): string {
+  const rows = results.map((r) => [
+    r.target,
+    r.mode,
+    `${fmtInt(r.delivered)} / ${fmtInt(r.expected)}`,
+    fmtInt(r.deliveriesPerSec),
+    r.cpuUsPerDelivery.toFixed(2),
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    ms(r.latency.max),
+    r.note,
+  ]);
+  return table(
+    [
+      'target',
+      'mode',
+      'delivered',
+      'deliveries/s',
+      'server CPU µs/delivery',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'note',
+    ],
+    rows,
+  );
+}
+
+/** tars-ws divided by each peer, per mode: below 1 means tars-ws used less CPU or had lower latency. */
+export function ratioTable(results: readonly RunResult[]): string {
+  const rows: string[][] = [];
+  for (const ours of results.filter((r) => r.target === SUBJECT)) {
+    for (const peer of results.filter((r) => r.target !== SUBJECT && r.mode === ours.mode)) {
+      rows.push([
+        `${SUBJECT} / ${peer.target}`,
+        ours.mode,
+        ratio(ours.deliveriesPerSec, peer.deliveriesPerSec),
+        ratio(ours.cpuUsPerDelivery, peer.cpuUsPerDelivery),
+        ratio(ours.latency.p99, peer.latency.p99),
+      ]);
+    }
+  }
+  if (rows.length === 0) return '';
+  return table(['ratio', 'mode', 'deliveries/s', 'CPU/delivery', 'p99'], rows);
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  /** 1, 5 and 15 minute load averages when the benchmark started. */
+  loadBefore: string;
+}
+
+export function machineInfo(): MachineInfo {
+  let cpuModel = 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line !== undefined) cpuModel = line.slice(line.indexOf(':') + 1).trim();
+  } catch {
+    // Not Linux: the model stays unknown.
+  }
+  return {
+    cpus: availableParallelism(),
+    cpuModel,
+    node: process.version,
+    loadBefore: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', '),
+  };
+}
+
+export function settingsLine(opts: BenchOptions): string {
+  return (
+    `subscribers ${opts.subscribers} in one room; burst ${opts.messages} messages; ` +
+    `steady ${opts.rate} msg/s for ${opts.duration} s; message ${opts.size} characters; ` +
+    `warm-up ${opts.warmup} messages; bound ${opts.timeout} s per run, stall ${opts.stall} s`
+  );
+}
+
+export function resultsFile(
+  results: readonly RunResult[],
+  opts: BenchOptions,
+  machine: MachineInfo,
+  command: string,
+  startedAt: Date,
+): string {
+  return `# Fan-out benchmark: tars-ws vs ws vs Socket.IO
+
+Last run: ${startedAt.toISOString()}
+
+Command: \`${command}\`
+
+Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average before the run
+${machine.loadBefore} (the machine is shared; other work may have been running).
+
+Settings: ${settingsLine(opts)}.
+
+How: each target runs in its own process (server CPU is read there with \`process.cpuUsage()\` before and after the
+phase); the benchmark process holds all subscribers and one publisher connection that asks the server to fan out
+(tars-ws \`sendByRoom\`, a \`publish\` command to the ws server, a \`publish\` event to Socket.IO). Messages carry
+their send time, read by the receivers in the same process. Burst publishes every message at once; steady at a
+fixed rate. deliveries/s is measured from the first publish to the last delivery; latency is publish to receive.
+With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
+
+${resultsTable(results)}
+${ratioTable(results)}`;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+}
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function ms(n: number): string {
+  return n.toFixed(n < 10 ? 2 : 1);
+}
+
+function ratio(a: number, b: number): string {
+  return a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a';
+}

@@ -1,0 +1,182 @@
+/**
+ * One measured run: a fresh server process for one target, N subscribers in one room, a warm-up, then one mode
+ * (burst or steady) published through a dedicated publisher connection. Every wait is bounded by the run's
+ * deadline and by a stall limit, so a server that stops delivering yields a partial result instead of a hang.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClientConnection, Publisher, TargetClient } from './clients/client.js';
+import { CLIENTS } from './clients/index.js';
+import { DeliveryRecorder, stampedMessage, type LatencySummary } from './latency.js';
+import type { BenchOptions, Mode } from './options.js';
+import { ServerProcess, type CpuTime } from './server-process.js';
+import { ROOM, type TargetName } from './targets.js';
+
+/** Subscriptions opened at the same time; more makes the connect phase overflow the listen backlog. */
+const CONNECT_CONCURRENCY = 50;
+const POLL_MS = 20;
+
+export interface RunResult {
+  target: TargetName;
+  mode: Mode;
+  /** Subscribers that joined the room. */
+  subscribers: number;
+  published: number;
+  /** published x subscribers. */
+  expected: number;
+  delivered: number;
+  /** From the first publish to the last delivery, in seconds. */
+  seconds: number;
+  deliveriesPerSec: number;
+  /** Server process user + system CPU during the phase, in microseconds. */
+  serverCpuUs: number;
+  cpuUsPerDelivery: number;
+  latency: LatencySummary;
+  /** Empty when every delivery arrived; otherwise what went wrong. */
+  note: string;
+}
+
+type WaitEnd = 'done' | 'stalled' | 'timeout';
+
+class Deadline {
+  readonly at: number;
+  constructor(seconds: number) {
+    this.at = performance.now() + seconds * 1000;
+  }
+  get left(): number {
+    return this.at - performance.now();
+  }
+  check(what: string): void {
+    if (this.left <= 0) throw new Error(`run timeout while ${what}`);
+  }
+}
+
+export async function runScenario(target: TargetName, mode: Mode, opts: BenchOptions): Promise<RunResult> {
+  const deadline = new Deadline(opts.timeout);
+  const client = CLIENTS[target];
+  const published = mode === 'burst' ? opts.messages : opts.rate * opts.duration;
+  const recorder = new DeliveryRecorder(Math.max(opts.warmup, published) * opts.subscribers);
+  const conns: ClientConnection[] = [];
+  const result: RunResult = {
+    target,
+    mode,
+    subscribers: 0,
+    published: 0,
+    expected: 0,
+    delivered: 0,
+    seconds: 0,
+    deliveriesPerSec: 0,
+    serverCpuUs: 0,
+    cpuUsPerDelivery: 0,
+    latency: { p50: 0, p99: 0, max: 0 },
+    note: '',
+  };
+  let server: ServerProcess | undefined;
+  try {
+    server = await ServerProcess.start(target, opts.profileDir);
+    await openSubscribers(client, server.url, opts.subscribers, recorder, conns, deadline);
+    result.subscribers = conns.length;
+    const publisher = await client.publisher(server.url);
+    conns.push(publisher);
+
+    if (opts.warmup > 0) {
+      for (let i = 0; i < opts.warmup; i++) publisher.publish(ROOM, stampedMessage(opts.size));
+      const end = await waitForDeliveries(recorder, opts.warmup * result.subscribers, opts, deadline);
+      if (end !== 'done') throw new Error(`warm-up ${end} after ${recorder.count} deliveries`);
+    }
+    recorder.reset(published * result.subscribers);
+
+    const before = await server.cpu();
+    const t0 = performance.now();
+    result.published = await publish(mode, publisher, published, opts, deadline);
+    result.expected = result.published * result.subscribers;
+    const end = await waitForDeliveries(recorder, result.expected, opts, deadline);
+    const after = await server.cpu();
+
+    result.delivered = recorder.count;
+    result.seconds = recorder.count > 0 ? (recorder.lastAt - t0) / 1000 : 0;
+    result.deliveriesPerSec = result.seconds > 0 ? result.delivered / result.seconds : 0;
+    result.serverCpuUs = cpuDelta(before, after);
+    result.cpuUsPerDelivery = result.delivered > 0 ? result.serverCpuUs / result.delivered : 0;
+    result.latency = recorder.summary();
+    if (end !== 'done') {
+      result.note = `${end}: ${result.delivered} of ${result.expected} deliveries arrived`;
+    }
+  } catch (err) {
+    result.note = `failed: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
+    for (const c of conns) c.close();
+    await server?.stop();
+  }
+  return result;
+}
+
+async function openSubscribers(
+  client: TargetClient,
+  url: string,
+  count: number,
+  recorder: DeliveryRecorder,
+  into: ClientConnection[],
+  deadline: Deadline,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      deadline.check(`connecting subscribers (${into.length} of ${count} joined)`);
+      into.push(await client.subscribe(url, ROOM, recorder.record));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, worker));
+}
+
+/** Publishes the phase's messages; resolves how many were sent (fewer if the deadline came first). */
+async function publish(
+  mode: Mode,
+  publisher: Publisher,
+  count: number,
+  opts: BenchOptions,
+  deadline: Deadline,
+): Promise<number> {
+  if (mode === 'burst') {
+    for (let i = 0; i < count; i++) publisher.publish(ROOM, stampedMessage(opts.size));
+    return count;
+  }
+  // Steady: message i leaves at start + i / rate; a late timer sends what is due at once instead of drifting.
+  const interval = 1000 / opts.rate;
+  const start = performance.now();
+  let sent = 0;
+  while (sent < count && deadline.left > 0) {
+    const wait = start + sent * interval - performance.now();
+    if (wait > 0) await sleep(wait);
+    publisher.publish(ROOM, stampedMessage(opts.size));
+    sent++;
+  }
+  return sent;
+}
+
+/** Waits until `expected` deliveries are recorded, none arrived for `opts.stall` seconds, or the deadline. */
+async function waitForDeliveries(
+  recorder: DeliveryRecorder,
+  expected: number,
+  opts: BenchOptions,
+  deadline: Deadline,
+): Promise<WaitEnd> {
+  let seen = recorder.count;
+  let progressAt = performance.now();
+  while (recorder.count < expected) {
+    if (deadline.left <= 0) return 'timeout';
+    const now = performance.now();
+    if (recorder.count !== seen) {
+      seen = recorder.count;
+      progressAt = now;
+    } else if (now - progressAt > opts.stall * 1000) {
+      return 'stalled';
+    }
+    await sleep(POLL_MS);
+  }
+  return 'done';
+}
+
+function cpuDelta(before: CpuTime, after: CpuTime): number {
+  return after.user - before.user + (after.system - before.system);
+}

@@ -1,0 +1,48 @@
+/**
+ * Entry of one server process: `server-main.ts <target>`, forked by {@link ServerProcess}. Starts the target,
+ * answers CPU readings, and exits on `stop` or when the parent goes away, so no server outlives the benchmark.
+ */
+import { isToServer, type FromServer } from './ipc.js';
+import { SERVERS } from './servers/index.js';
+import { TARGET_NAMES, type TargetName } from './targets.js';
+
+const STOP_GRACE_MS = 3000;
+
+function send(msg: FromServer): void {
+  process.send?.(msg);
+}
+
+async function main(): Promise<void> {
+  const target = process.argv[2];
+  if (!process.send) throw new Error('server-main must be forked with an IPC channel');
+  if (!(TARGET_NAMES as readonly string[]).includes(target ?? '')) {
+    throw new Error(`unknown target ${JSON.stringify(target)}`);
+  }
+  const start = await SERVERS[target as TargetName]();
+  const server = await start();
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    // A server that cannot close in time is cut: the exit still writes the --cpu-prof profile.
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref();
+    await server.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('message', (msg: unknown) => {
+    if (!isToServer(msg)) return;
+    if (msg.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', id: msg.id, user, system });
+    } else {
+      void stop();
+    }
+  });
+  process.on('disconnect', () => void stop());
+  send({ type: 'ready', url: server.url });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});

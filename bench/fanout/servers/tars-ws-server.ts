@@ -1,0 +1,14 @@
+/** Target 1: the tars-ws demo chat gateway, as `npm start` runs it but silent, on port 0, without heartbeat. */
+import { createChatApp } from '../../../examples/chat/app.js';
+import { loadConfig } from '../../../src/config/index.js';
+import type { BenchServer } from './server.js';
+
+export async function startTarsWs(): Promise<BenchServer> {
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, logLevel: 'silent', heartbeatIntervalMs: 0, shutdownGraceMs: 1000 },
+  });
+  const gateway = await createChatApp(config);
+  await gateway.listen();
+  return { url: gateway.url, close: () => gateway.close() };
+}
