@@ -201,6 +201,20 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     assert.equal(gw.connectionCount, countBefore - 1);
   });
 
+  it('the index page links both chat pages', async () => {
+    const page = await browser!.newPage();
+    try {
+      await page.goto(`${gateway!.url}/clients/`);
+      const links = page.locator('a[href$=".html"]');
+      assert.deepEqual(await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href)), [
+        `${gateway!.url}/clients/client1.html`,
+        `${gateway!.url}/clients/client2.html`,
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('Connect after Disconnect opens a new connection and joins the room again', async () => {
     const joins = received(c1, 'Subscribe roomNum:room1 success!');
     const before = await joins.count();
