@@ -26,4 +26,11 @@ export {
 } from './store/index.js';
 export { LocalBroker, type Broker, type BrokerMessage } from './broker/index.js';
 export { createLogger, type Logger } from './logger.js';
-export type { ConnId, NodeId, RoomId } from './types.js';
+export {
+  connIdBase,
+  processOfConn,
+  type ConnId,
+  type NodeId,
+  type ProcessIndex,
+  type RoomId,
+} from './types.js';

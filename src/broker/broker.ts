@@ -3,12 +3,13 @@
  * (this one included) receives it and delivers it to the receivers it holds. The local broker is the default;
  * cluster IPC and Redis brokers implement the same interface.
  */
-import type { ConnId, NodeId, RoomId } from '../types.js';
+import type { ConnId, RoomId } from '../types.js';
 
 export type BrokerMessage =
   | { kind: 'room'; room: RoomId; message: string }
   | { kind: 'all'; message: string }
-  | { kind: 'conn'; node: NodeId; conn: ConnId; message: string };
+  /** To one connection; brokers may route it to its process only (see `processOfConn`). */
+  | { kind: 'conn'; conn: ConnId; message: string };
 
 export type BrokerHandler = (msg: BrokerMessage) => void;
 

@@ -19,7 +19,14 @@ import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index
 import type { InboundMessage, OutboundPush, Protocol } from '../protocol/protocol.js';
 import { openRoomStore } from '../store/index.js';
 import { validateRoomId, type RoomStore } from '../store/room-store.js';
-import type { ConnId, NodeId, RoomId } from '../types.js';
+import {
+  connIdBase,
+  MAX_PROCESS_INDEX,
+  type ConnId,
+  type NodeId,
+  type ProcessIndex,
+  type RoomId,
+} from '../types.js';
 import { Connection } from './connection.js';
 import { prepareTextFrame, type PreparedFrame } from './frame.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
@@ -30,7 +37,9 @@ export interface GatewayDeps {
   store?: RoomStore;
   /** Fan-out between processes; default: {@link LocalBroker}. */
   broker?: Broker;
-  /** This process's id in a multi-process deployment; default `local`. */
+  /** This process's number in a multi-process deployment (connection ids derive from it); default 0. */
+  processIndex?: ProcessIndex;
+  /** This process's name in logs and stores; default `p<processIndex>`. */
   nodeId?: NodeId;
 }
 
@@ -57,6 +66,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly store: RoomStore;
   readonly broker: Broker;
   readonly nodeId: NodeId;
+  readonly processIndex: ProcessIndex;
   readonly stats: GatewayStats = { connectionsOpened: 0, messagesIn: 0, deliveries: 0, dropped: 0 };
 
   readonly #http: Server;
@@ -66,7 +76,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #conns = new Map<ConnId, Connection>();
   readonly #rooms = new Map<RoomId, Set<Connection>>();
   readonly #defaultProtocol: Protocol;
-  #nextId = 1;
+  #nextId: ConnId;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -86,7 +96,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.logger = deps.logger ?? createLogger(config.logLevel);
     this.store = deps.store;
     this.broker = deps.broker ?? new LocalBroker();
-    this.nodeId = deps.nodeId ?? 'local';
+    this.processIndex = deps.processIndex ?? 0;
+    if (
+      !Number.isSafeInteger(this.processIndex) ||
+      this.processIndex < 0 ||
+      this.processIndex > MAX_PROCESS_INDEX
+    ) {
+      throw new RangeError(`processIndex must be an integer from 0 to ${MAX_PROCESS_INDEX}`);
+    }
+    this.nodeId = deps.nodeId ?? `p${this.processIndex}`;
+    this.#nextId = connIdBase(this.processIndex) + 1;
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
     this.#wss = new WebSocketServer({
@@ -255,9 +274,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.broker.publish({ kind: 'all', message });
   }
 
-  /** Sends text to one connection of this process (or of `node`). */
-  sendTo(conn: ConnId, message: string, node: NodeId = this.nodeId): Promise<void> {
-    return this.broker.publish({ kind: 'conn', node, conn, message });
+  /** Sends text to one connection, whichever process holds it. */
+  sendTo(conn: ConnId, message: string): Promise<void> {
+    return this.broker.publish({ kind: 'conn', conn, message });
   }
 
   /**
@@ -381,7 +400,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (msg.kind === 'room') receivers = this.#rooms.get(msg.room) ?? [];
     else if (msg.kind === 'all') receivers = this.#conns.values();
     else {
-      const c = msg.node === this.nodeId ? this.#conns.get(msg.conn) : undefined;
+      const c = this.#conns.get(msg.conn);
       receivers = c ? [c] : [];
     }
     const push: OutboundPush =

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Gateway } from '../../src/index.js';
+import { processOfConn, type Gateway } from '../../src/index.js';
 import { startChat, TestClient, wsUrl } from '../support/gateway.js';
 
 describe('chat rooms over the text protocol', () => {
@@ -123,5 +123,20 @@ describe('chat rooms over the text protocol', () => {
     a.ws.send('subscribe|ordered-room');
     a.ws.send('sendByRoom|{"roomNum":"ordered-room","message":"ordered"}');
     await got;
+  });
+});
+
+describe('connection ids across processes', () => {
+  it('derive from the process index so the holder of a connection can be found', async () => {
+    const gateway = await startChat({}, { processIndex: 5 });
+    const opened = new Promise<number>((resolve) => gateway.once('open', (conn) => resolve(conn.id)));
+    const c = await TestClient.open(wsUrl(gateway));
+    const id = await opened;
+    assert.equal(processOfConn(id), 5);
+    const got = c.waitFor('just you');
+    await gateway.sendTo(id, 'just you');
+    await got;
+    await c.close();
+    await gateway.close();
   });
 });

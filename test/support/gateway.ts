@@ -1,14 +1,17 @@
 /** Test harness: a demo gateway on an ephemeral port, and WebSocket clients whose frames can be awaited. */
 import WebSocket from 'ws';
 import { createChatApp } from '../../examples/chat/app.js';
-import { loadConfig, type Gateway, type GatewayConfig } from '../../src/index.js';
+import { loadConfig, type Gateway, type GatewayConfig, type GatewayDeps } from '../../src/index.js';
 
-export async function startChat(overrides: Partial<GatewayConfig> = {}): Promise<Gateway> {
+export async function startChat(
+  overrides: Partial<GatewayConfig> = {},
+  deps: GatewayDeps = {},
+): Promise<Gateway> {
   const config = loadConfig({
     env: {},
     overrides: { port: 0, logLevel: 'silent', heartbeatIntervalMs: 0, shutdownGraceMs: 2000, ...overrides },
   });
-  const gateway = await createChatApp(config);
+  const gateway = await createChatApp(config, deps);
   await gateway.listen();
   return gateway;
 }
