@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseOptions, UsageError } from './fanout/options.js';
 import { machineInfo, ratioTable, resultsFile, resultsTable, settingsLine } from './fanout/report.js';
+import { summarizeRounds } from './fanout/rounds.js';
 import { runScenario, type RunResult } from './fanout/scenario.js';
 import { killAllServers } from './fanout/server-process.js';
 
@@ -23,25 +24,28 @@ async function main(): Promise<void> {
   if (opts.profileDir !== undefined) mkdirSync(opts.profileDir, { recursive: true });
 
   const results: RunResult[] = [];
-  for (const mode of opts.modes) {
-    for (const target of opts.targets) {
-      process.stdout.write(`  ${target} ${mode} ... `);
-      const r = await runScenario(target, mode, opts);
-      results.push(r);
-      console.log(
-        r.note.startsWith('failed')
-          ? r.note
-          : `${r.delivered}/${r.expected} in ${r.seconds.toFixed(2)} s, ` +
-              `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery, p99 ${r.latency.p99.toFixed(2)} ms` +
-              (r.note === '' ? '' : ` (${r.note})`),
-      );
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const mode of opts.modes) {
+      for (const target of opts.targets) {
+        process.stdout.write(`  round ${round} ${target} ${mode} ... `);
+        const r = await runScenario(target, mode, opts);
+        results.push(r);
+        console.log(
+          r.note.startsWith('failed')
+            ? r.note
+            : `${r.delivered}/${r.expected} in ${r.seconds.toFixed(2)} s, ` +
+                `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery, p99 ${r.latency.p99.toFixed(2)} ms` +
+                (r.note === '' ? '' : ` (${r.note})`),
+        );
+      }
     }
   }
 
-  console.log(`\n${resultsTable(results)}\n${ratioTable(results)}`);
+  const summary = summarizeRounds(results);
+  console.log(`\n${resultsTable(summary)}\n${ratioTable(summary)}`);
   if (opts.out !== undefined) {
     mkdirSync(dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, resultsFile(results, opts, machine, command, startedAt));
+    writeFileSync(opts.out, resultsFile(summary, opts, machine, command, startedAt));
     console.log(`results written to ${opts.out}`);
   }
 }

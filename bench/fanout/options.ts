@@ -20,6 +20,8 @@ export interface BenchOptions {
   size: number;
   /** Messages published and awaited before measuring, so every server runs JIT-compiled code. Default 20. */
   warmup: number;
+  /** Times every target and mode is run (interleaved); tables show the median. Default 3 (quick: 1). */
+  rounds: number;
   /** Servers to measure, in order. Default all: tars-ws, ws, socket.io. */
   targets: TargetName[];
   /** Modes to run, in order. Default both. */
@@ -36,7 +38,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
-  [--size CHARS] [--warmup W] [--targets tars-ws,ws,socket.io] [--modes burst,steady]
+  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io] [--modes burst,steady]
   [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]`;
 
 export class UsageError extends Error {
@@ -81,6 +83,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     duration: int('duration', 5, 1, 1, 600),
     size: int('size', 100, 100, 24, 65_536),
     warmup: int('warmup', 20, 5, 0, 10_000),
+    rounds: int('rounds', 3, 1, 1, 100),
     targets: list(flags.get('targets'), TARGET_NAMES, 'targets'),
     modes: list(flags.get('modes'), MODES, 'modes'),
     timeout: int('timeout', 60, 60, 5, 3600),

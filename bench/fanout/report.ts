@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { BenchOptions } from './options.js';
-import type { RunResult } from './scenario.js';
+import type { RoundsSummary } from './rounds.js';
 
 const SUBJECT = 'tars-ws';
 
-export function resultsTable(results: readonly RunResult[]): string {
+export function resultsTable(results: readonly RoundsSummary[]): string {
   const rows = results.map((r) => [
     r.target,
     r.mode,
@@ -38,7 +38,7 @@ export function resultsTable(results: readonly RunResult[]): string {
 }
 
 /** tars-ws divided by each peer, per mode: below 1 means tars-ws used less CPU or had lower latency. */
-export function ratioTable(results: readonly RunResult[]): string {
+export function ratioTable(results: readonly RoundsSummary[]): string {
   const rows: string[][] = [];
   for (const ours of results.filter((r) => r.target === SUBJECT)) {
     for (const peer of results.filter((r) => r.target !== SUBJECT && r.mode === ours.mode)) {
@@ -87,12 +87,12 @@ export function settingsLine(opts: BenchOptions): string {
   return (
     `subscribers ${opts.subscribers} in one room; burst ${opts.messages} messages; ` +
     `steady ${opts.rate} msg/s for ${opts.duration} s; message ${opts.size} characters; ` +
-    `warm-up ${opts.warmup} messages; bound ${opts.timeout} s per run, stall ${opts.stall} s`
+    `warm-up ${opts.warmup} messages; ${opts.rounds} round(s), median shown; bound ${opts.timeout} s per run, stall ${opts.stall} s`
   );
 }
 
 export function resultsFile(
-  results: readonly RunResult[],
+  results: readonly RoundsSummary[],
   opts: BenchOptions,
   machine: MachineInfo,
   command: string,
@@ -114,7 +114,8 @@ phase); the benchmark process holds all subscribers and one publisher connection
 (tars-ws \`sendByRoom\`, a \`publish\` command to the ws server, a \`publish\` event to Socket.IO). Messages carry
 their send time, read by the receivers in the same process. Burst publishes every message at once; steady at a
 fixed rate. deliveries/s is measured from the first publish to the last delivery; latency is publish to receive.
-With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
+Each target and mode is run ${opts.rounds} time(s), interleaved, each time on a fresh server process; every figure
+is the median over those rounds (delivered is their sum). With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
 
 ${resultsTable(results)}
 ${ratioTable(results)}`;

@@ -1,0 +1,57 @@
+/**
+ * Several rounds of the same target and mode folded into one row: each figure is the median over the rounds, so
+ * one round disturbed by other work on the shared machine does not decide the comparison.
+ */
+import type { RunResult } from './scenario.js';
+
+export interface RoundsSummary extends RunResult {
+  /** Rounds folded into this row; `delivered` and `expected` are their sums. */
+  rounds: number;
+}
+
+export function summarizeRounds(results: readonly RunResult[]): RoundsSummary[] {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.mode}\u0000${r.target}`;
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    // Failed rounds measured nothing; they show in the note, not in the medians.
+    const ok = group.filter((r) => r.delivered > 0);
+    const med = (pick: (r: RunResult) => number): number => median(ok.map(pick));
+    const notes = [...new Set(group.map((r) => r.note).filter((n) => n !== ''))];
+    return {
+      target: first.target,
+      mode: first.mode,
+      rounds: group.length,
+      subscribers: med((r) => r.subscribers),
+      published: sum(group.map((r) => r.published)),
+      expected: sum(group.map((r) => r.expected)),
+      delivered: sum(group.map((r) => r.delivered)),
+      seconds: med((r) => r.seconds),
+      deliveriesPerSec: med((r) => r.deliveriesPerSec),
+      serverCpuUs: med((r) => r.serverCpuUs),
+      cpuUsPerDelivery: med((r) => r.cpuUsPerDelivery),
+      latency: {
+        p50: med((r) => r.latency.p50),
+        p99: med((r) => r.latency.p99),
+        max: med((r) => r.latency.max),
+      },
+      note: notes.join('; '),
+    };
+  });
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
