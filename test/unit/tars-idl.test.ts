@@ -224,3 +224,11 @@ test('positions are 1-based lines and columns of the file as displayed', () => {
   const m = (find(p, 'struct', 'S') as StructDecl).members[0];
   assert.deepEqual(m?.pos, { file: 'main.tars', line: 3, column: 5 });
 });
+
+test('CRLF line endings and a byte-order mark are accepted', () => {
+  const p = loadMemory({
+    'main.tars': '\uFEFFmodule M {\r\n  struct S {\r\n    0 require int a;\r\n  };\r\n};\r\n',
+  });
+  const m = (find(p, 'struct', 'S') as StructDecl).members[0];
+  assert.deepEqual(m?.pos, { file: 'main.tars', line: 3, column: 5 });
+});

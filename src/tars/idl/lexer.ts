@@ -33,9 +33,10 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 /** Tokenizes a whole file; throws {@link TarsIdlError} on a bad character, string or comment. */
 export function tokenize(source: string, file: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
+  // A UTF-8 byte-order mark (common from Windows editors) is not part of the source.
+  let i = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
-  let lineStart = 0;
+  let lineStart = i;
   const posAt = (at: number): SourcePos => ({ file, line, column: at - lineStart + 1 });
   const fail = (at: number, msg: string): never => {
     throw new TarsIdlError(posAt(at), msg);
