@@ -16,10 +16,18 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** Default browser protocol for connections that do not ask for one: `text` (the original `cmd|payload`) or `json`. */
   defaultProtocol: 'text' | 'json';
-  /** Where room memberships are recorded: `memory` (default) or `file`. Env `ROOM_STORE`. */
-  roomStore: 'memory' | 'file';
+  /** Where room memberships are recorded: `memory` (default), `file` or `redis`. Env `ROOM_STORE`. */
+  roomStore: 'memory' | 'file' | 'redis';
   /** Directory of the file room store, created at start. Default `./data/rooms`. Env `ROOM_STORE_DIR`. */
   roomStoreDir: string;
+  /** How pushes reach other processes: `local` (this process only, default) or `redis`. Env `BROKER`. */
+  broker: 'local' | 'redis';
+  /** Redis server for the redis store/broker, e.g. `redis://127.0.0.1:6379/0`. Env `REDIS_URL`. */
+  redisUrl: string;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. Default `tars-ws:`. */
+  redisKeyPrefix: string;
+  /** A process that stopped refreshing its liveness for this long has its memberships removed. Default 15000 ms. */
+  nodeTtlMs: number;
   /** Largest WebSocket frame accepted; bigger closes with 1009. Default 64 KiB. */
   maxFrameBytes: number;
   /** Unsent bytes allowed per connection before it is closed with 4008 (slow consumer). Default 1 MiB. */
@@ -79,11 +87,33 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     key: 'roomStore',
-    kind: { type: 'enum', values: ['memory', 'file'] },
+    kind: { type: 'enum', values: ['memory', 'file', 'redis'] },
     default: 'memory',
     env: 'ROOM_STORE',
     flag: 'room-store',
   },
+  {
+    key: 'broker',
+    kind: { type: 'enum', values: ['local', 'redis'] },
+    default: 'local',
+    env: 'BROKER',
+    flag: 'broker',
+  },
+  {
+    key: 'redisUrl',
+    kind: { type: 'string' },
+    default: 'redis://127.0.0.1:6379',
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+  },
+  {
+    key: 'redisKeyPrefix',
+    kind: { type: 'string' },
+    default: 'tars-ws:',
+    env: 'REDIS_KEY_PREFIX',
+    flag: 'redis-key-prefix',
+  },
+  int('nodeTtlMs', 15_000, 1000, 3_600_000, 'NODE_TTL_MS', 'node-ttl-ms'),
   {
     key: 'roomStoreDir',
     kind: { type: 'string' },

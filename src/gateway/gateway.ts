@@ -17,7 +17,6 @@ import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
 import type { InboundMessage, OutboundPush, Protocol } from '../protocol/protocol.js';
-import { openRoomStore } from '../store/index.js';
 import { validateRoomId, type RoomStore } from '../store/room-store.js';
 import {
   connIdBase,
@@ -27,6 +26,7 @@ import {
   type ProcessIndex,
   type RoomId,
 } from '../types.js';
+import { openBackends } from './backends.js';
 import { Connection } from './connection.js';
 import { prepareTextFrame, type PreparedFrame } from './frame.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
@@ -80,14 +80,21 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
-  /** Opens the room store named by the config (unless given) and builds a gateway; call {@link listen} next. */
+  /**
+   * Opens the room store and broker named by the config (unless given in `deps`) and builds a gateway; call
+   * {@link listen} next.
+   */
   static async create(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
-    const store =
-      deps.store ??
-      (await openRoomStore(
-        config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
-      ));
-    return new Gateway(config, { ...deps, store });
+    const logger = deps.logger ?? createLogger(config.logLevel);
+    if (deps.store && deps.broker) return new Gateway(config, { ...deps, logger, store: deps.store });
+    const opened = await openBackends(config, logger);
+    return new Gateway(config, {
+      processIndex: opened.processIndex,
+      ...deps,
+      logger,
+      store: deps.store ?? opened.store,
+      broker: deps.broker ?? opened.broker,
+    });
   }
 
   constructor(config: Readonly<GatewayConfig>, deps: GatewayDeps & { store: RoomStore }) {
@@ -127,6 +134,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     });
     this.broker.subscribe((msg) => this.#deliver(msg));
+    this.store.attach?.(this);
   }
 
   // ---- application API ------------------------------------------------------------------------------------------
@@ -207,6 +215,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   connections(): IterableIterator<Connection> {
     return this.#conns.values();
+  }
+
+  /** Every (room, connection) membership held by this process; stores use it to re-register after an outage. */
+  *localMemberships(): IterableIterator<[RoomId, ConnId]> {
+    for (const [room, members] of this.#rooms) for (const conn of members) yield [room, conn.id];
   }
 
   /** Validates a room name received from a client (BAD_ROOM otherwise). */

@@ -28,6 +28,16 @@ export interface RoomStore {
   rooms(): Promise<RoomId[]>;
   /** Releases resources (file handles, timers). Waits for operations already started. */
   close(): Promise<void>;
+  /**
+   * Optional: called once by the gateway with the source of truth for this process's memberships, so a shared
+   * store can re-register them after it lost them (a Redis restart).
+   */
+  attach?(source: MembershipSource): void;
+}
+
+/** This process's current memberships, as the gateway holds them. */
+export interface MembershipSource {
+  localMemberships(): Iterable<[RoomId, ConnId]>;
 }
 
 /** The logging a store needs: pino's `warn(details, message)` shape, so a pino logger can be passed as is. */
