@@ -16,6 +16,10 @@ export interface Token {
 
 const PUNCT = new Set(['{', '}', '(', ')', '[', ']', '<', '>', ',', ';', '=', '-', '+']);
 
+/** Sticky: matches at `lastIndex` only, so lexing a number never copies the rest of the file. */
+const NUMBER = /0[xX][0-9A-Fa-f]+|(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?/y;
+const BAD_NUMBER = /[^\s,;)}\]]*/y;
+
 const SIMPLE_ESCAPES: Record<string, string> = {
   n: '\n',
   t: '\t',
@@ -75,7 +79,7 @@ export function tokenize(source: string, file: string): Token[] {
     const pos = posAt(i);
     if (c === '#') {
       const m = /^#[ \t]*include\b/.exec(source.slice(i, i + 32));
-      if (!m) fail(i, `unknown directive '${source.slice(i).split(/\s/)[0] ?? '#'}'`);
+      if (!m) fail(i, `unknown directive '${/^#\S*/.exec(source.slice(i, i + 64))?.[0] ?? '#'}'`);
       i += (m as RegExpExecArray)[0].length;
       tokens.push({ kind: 'include', text: '#include', pos });
       continue;
@@ -93,12 +97,12 @@ export function tokenize(source: string, file: string): Token[] {
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(source[i + 1] ?? ''))) {
-      const num = /^(0[xX][0-9A-Fa-f]+|(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)/.exec(
-        source.slice(i),
-      );
-      const text = (num as RegExpExecArray)[0];
-      if (/[A-Za-z0-9_.]/.test(source[i + text.length] ?? ''))
-        fail(i, `malformed number '${source.slice(i).split(/[\s,;)}\]]/)[0] ?? ''}'`);
+      NUMBER.lastIndex = i;
+      const text = (NUMBER.exec(source) as RegExpExecArray)[0];
+      if (/[A-Za-z0-9_.]/.test(source[i + text.length] ?? '')) {
+        BAD_NUMBER.lastIndex = i;
+        fail(i, `malformed number '${(BAD_NUMBER.exec(source) as RegExpExecArray)[0]}'`);
+      }
       const isFloat = !/^0[xX]/.test(text) && /[.eEfFdD]/.test(text);
       tokens.push({ kind: isFloat ? 'float' : 'int', text, pos });
       i += text.length;
