@@ -62,6 +62,8 @@ export interface RefInputStream {
   readInt8(tag: number, required: boolean, def?: number): number;
   readInt16(tag: number, required: boolean, def?: number): number;
   readInt32(tag: number, required: boolean, def?: number): number;
+  /** Number mode: exact up to 2^53 only. */
+  readInt64(tag: number, required: boolean, def?: number): number;
   /** With `bString` true, a decimal string with full precision (a number when the wire type was narrower). */
   readInt64(tag: number, required: boolean, def: number | string, bString: true): string | number;
   readUInt8(tag: number, required: boolean, def?: number): number;

@@ -219,3 +219,21 @@ test('toFramedBytes prefixes the 4-byte length that counts itself', () => {
   w.writeInt32(1, 1);
   assert.equal(Buffer.from(w.toFramedBytes()).toString('hex'), '000000061001');
 });
+
+test('bytes returned by toBytes stay intact when the writer is reset and reused', () => {
+  const w = new TarsWriter(16);
+  w.writeString(0, 'first message');
+  const first = w.toBytes();
+  const copy = Buffer.from(first);
+  w.writeInt32(1, 7);
+  w.reset();
+  w.writeString(0, 'second message!');
+  assert.deepEqual(Buffer.from(first), copy);
+  w.reset();
+  w.writeInt8(0, 1);
+  const small = w.toBytes();
+  w.reset();
+  w.writeInt8(0, 2);
+  assert.equal(Buffer.from(small).toString('hex'), '0001');
+  assert.deepEqual(Buffer.from(first), copy);
+});

@@ -1,10 +1,26 @@
 /**
- * UTF-8 for short strings in plain JS. Most Tars strings are a few bytes (names, keys, ids), where a native
- * Buffer call costs more than the work; longer strings go to Buffer's native codec.
+ * UTF-8 for Tars strings. Most are a few bytes (names, keys, ids), where a call into Buffer's native codec costs
+ * more than the work, so short ones are done in JS; longer ones go native, through the raw `utf8Write` /
+ * `utf8Slice` methods Buffer itself uses when they exist, skipping `write`/`toString` argument handling.
  */
 
 /** Below this many UTF-16 units (encode) or bytes (decode), the JS loop beats the native call. */
-const SHORT = 64;
+const SHORT = 32;
+
+interface NativeUtf8 {
+  utf8Write(s: string, offset: number): number;
+  utf8Slice(start: number, end: number): string;
+}
+const proto = Buffer.prototype as Partial<NativeUtf8>;
+const hasNative = typeof proto.utf8Write === 'function' && typeof proto.utf8Slice === 'function';
+
+function nativeWrite(buf: Buffer, pos: number, s: string): number {
+  return hasNative ? (buf as unknown as NativeUtf8).utf8Write(s, pos) : buf.write(s, pos, 'utf8');
+}
+
+function nativeSlice(buf: Buffer, start: number, end: number): string {
+  return hasNative ? (buf as unknown as NativeUtf8).utf8Slice(start, end) : buf.toString('utf8', start, end);
+}
 
 /**
  * Writes `s` as UTF-8 at `pos` and returns the end position. The caller must have reserved `3 * s.length` bytes.
@@ -12,7 +28,7 @@ const SHORT = 64;
  */
 export function encodeUtf8Into(buf: Buffer, pos: number, s: string): number {
   const n = s.length;
-  if (n > SHORT) return pos + buf.write(s, pos, 'utf8');
+  if (n > SHORT) return pos + nativeWrite(buf, pos, s);
   let p = pos;
   for (let i = 0; i < n; i++) {
     let c = s.charCodeAt(i);
@@ -45,11 +61,11 @@ export function encodeUtf8Into(buf: Buffer, pos: number, s: string): number {
 
 /** Decodes bytes `start..end` of `buf` as UTF-8; invalid sequences become U+FFFD (lenient, like every Tars peer). */
 export function decodeUtf8(buf: Buffer, start: number, end: number): string {
-  if (end - start > SHORT) return buf.toString('utf8', start, end);
+  if (end - start > SHORT) return nativeSlice(buf, start, end);
   let s = '';
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
-    if (c >= 0x80) return buf.toString('utf8', start, end);
+    if (c >= 0x80) return nativeSlice(buf, start, end);
     s += String.fromCharCode(c);
   }
   return s;
