@@ -22,6 +22,8 @@ export interface EndpointPoolOptions {
   readonly backoffMax: number;
   readonly logger: Logger;
   readonly firstRequestId?: number;
+  /** Clock for backoff and isolation (tests move it by hand). Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** One endpoint's connection and health. The proxy reports each call's outcome against it. */
@@ -43,9 +45,11 @@ export class EndpointPool {
   #rr = 0;
   #closed = false;
   #waiters = new Set<() => void>();
+  readonly #now: () => number;
 
   constructor(opts: EndpointPoolOptions) {
     this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
   }
 
   /** Current endpoints (a copy). */
@@ -78,12 +82,16 @@ export class EndpointPool {
     if (next.length > 0) this.#wake();
   }
 
-  /** Fast path: the next endpoint in round robin whose connection is open and healthy, if there is one. */
+  /** Fast path: the next endpoint in round robin, if its connection is open and healthy. */
   pickOpen(): EndpointSlot | undefined {
     const n = this.#slots.length;
     if (n === 0) return undefined;
-    const slot = this.#slots[this.#rr++ % n];
-    if (slot?.conn?.isOpen && !slot.isolated && slot.retryAt === 0) return slot;
+    const i = this.#rr % n;
+    const slot = this.#slots[i];
+    if (slot?.conn?.isOpen && !slot.isolated && slot.retryAt === 0) {
+      this.#rr = i + 1;
+      return slot;
+    }
     return undefined;
   }
 
@@ -94,14 +102,16 @@ export class EndpointPool {
   async acquire(deadline: number): Promise<EndpointSlot> {
     let lastError: TarsRpcError | undefined;
     while (!this.#closed) {
-      const now = Date.now();
+      const now = this.#now();
       const n = this.#slots.length;
       let tried = false;
       for (let i = 0; i < n; i++) {
-        const slot = this.#slots[(this.#rr + i) % n];
+        const idx = (this.#rr + i) % n;
+        const slot = this.#slots[idx];
         if (slot === undefined || slot.retryAt > now || (slot.isolated && slot.probing)) continue;
-        this.#rr = (this.#rr + i + 1) % n;
+        this.#rr = idx + 1;
         if (slot.isolated) slot.probing = true;
+        if (slot.conn?.isOpen) return slot;
         tried = true;
         try {
           await this.#connect(slot);
@@ -114,8 +124,9 @@ export class EndpointPool {
         }
       }
       if (tried) continue;
+      // Nothing selectable now: wait for a backoff or cool-down to end, or for the registry's first answer.
       const wakeAt = n === 0 ? deadline : Math.min(...this.#slots.map((s) => s.retryAt));
-      if (wakeAt >= deadline || Date.now() >= deadline) {
+      if (wakeAt > deadline || this.#now() >= deadline) {
         throw (
           lastError ??
           (n === 0
@@ -123,7 +134,7 @@ export class EndpointPool {
             : new TarsRpcError(TarsRet.ProxyConnectError, 'every endpoint is backing off or isolated'))
         );
       }
-      await this.#sleep(wakeAt - Date.now());
+      await this.#sleep(wakeAt - this.#now());
     }
     throw new TarsRpcError(TarsRet.SendRequestError, 'proxy closed');
   }
@@ -142,7 +153,7 @@ export class EndpointPool {
   /** A call timed out or lost its connection, or a connect failed (`connect`: also back off reconnecting). */
   reportFailure(slot: EndpointSlot, connect = false): void {
     slot.failures++;
-    const now = Date.now();
+    const now = this.#now();
     if (slot.isolated || slot.failures >= this.#opts.isolateAfter) {
       if (!slot.isolated) {
         this.#opts.logger.warn(

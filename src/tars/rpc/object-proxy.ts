@@ -50,6 +50,8 @@ export interface ObjectProxyOptions {
   logger?: Logger;
   /** First request id on each connection (tests). Default 1. */
   firstRequestId?: number;
+  /** Clock for backoff and isolation (tests). Default Date.now. */
+  now?: () => number;
 }
 
 const DEFAULTS = {
@@ -79,10 +81,12 @@ export class ObjectProxy implements Invoker {
   readonly #timeout: number;
   #stopWatch: (() => void) | undefined;
   #closed = false;
+  readonly #now: () => number;
 
   constructor(address: string | ObjectAddress, options: ObjectProxyOptions = {}) {
     const addr = typeof address === 'string' ? parseObjectAddress(address) : address;
     this.name = addr.name;
+    this.#now = options.now ?? Date.now;
     const timeout = options.timeout ?? DEFAULTS.timeout;
     if (!(timeout > 0)) throw new RangeError(`ObjectProxy timeout must be > 0 ms, got ${timeout}`);
     this.#timeout = timeout;
@@ -103,6 +107,7 @@ export class ObjectProxy implements Invoker {
       backoffMax: options.backoffMax ?? DEFAULTS.backoffMax,
       logger: options.logger ?? pino({ level: 'silent' }),
       firstRequestId: options.firstRequestId,
+      now: options.now,
     });
     if (addr.endpoints.length > 0) {
       this.#pool.setEndpoints(addr.endpoints);
@@ -144,7 +149,7 @@ export class ObjectProxy implements Invoker {
       if (slot) {
         call.send(slot);
       } else {
-        this.#pool.acquire(Date.now() + timeout).then(
+        this.#pool.acquire(this.#now() + timeout).then(
           (s) => call.send(s),
           (err: unknown) => call.fail(toRpcError(err, TarsRet.ProxyConnectError, 'no connection')),
         );
@@ -230,7 +235,12 @@ class Call<R> implements PendingCall {
     }
     this.#slot = slot;
     this.#conn = conn;
-    if (oneway) this.#finish(() => this.readResult(defaultsArgReader()));
+    if (oneway) {
+      // No reply will come to judge the endpoint by; a written request is the best health signal there is.
+      this.proxy._pool.reportSuccess(slot);
+      this.#finish(() => this.readResult(defaultsArgReader()));
+      return;
+    }
   }
 
   /** Called by the connection with the reply, or with the error that ended the connection. */

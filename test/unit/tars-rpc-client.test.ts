@@ -1,0 +1,271 @@
+/**
+ * The RPC client (ObjectProxy over EndpointPool over ClientConnection) against our server and against raw peers
+ * that misbehave on purpose. Real sockets on 127.0.0.1, ephemeral ports.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ArgReader } from '../../src/tars/contract.js';
+import { TarsValues as V } from '../../src/tars/codec/values.js';
+import { Communicator } from '../../src/tars/rpc/communicator.js';
+import { TarsRet, TarsRpcError } from '../../src/tars/rpc/errors.js';
+import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
+import { createEndpointF, writeEndpointF, type EndpointF } from '../../src/tars/rpc/registry-resolver.js';
+import { TarsServer } from '../../src/tars/rpc/tars-server.js';
+import {
+  freePort,
+  PROBE,
+  responseTo,
+  startProbeServer,
+  startRawServer,
+  stringResult,
+  type ProbeImpl,
+} from '../support/tars-rpc-fixtures.js';
+
+const readString = (r: ArgReader): string => r.read(0, '', V.string.read);
+const who = (p: ObjectProxy, context?: Record<string, string>): Promise<string> =>
+  p.invoke('who', () => undefined, readString, { context });
+const hold = (p: ObjectProxy, timeout?: number): Promise<number> =>
+  p.invoke(
+    'hold',
+    () => undefined,
+    (r) => r.read(0, '', V.int32.read),
+    { timeout },
+  );
+
+function rejectsWith(code: number): (e: unknown) => boolean {
+  return (e: unknown) => {
+    assert.ok(e instanceof TarsRpcError, `expected TarsRpcError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  };
+}
+
+describe('ObjectProxy against our server', () => {
+  let probe: { server: TarsServer; impl: ProbeImpl; address: string };
+  before(async () => {
+    probe = await startProbeServer('A');
+  });
+  after(async () => {
+    probe.impl.release();
+    await probe.server.close();
+  });
+
+  test('concurrent calls are multiplexed on one connection with distinct request ids', async () => {
+    const proxy = new ObjectProxy(probe.address);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => who(proxy)));
+    const ports = new Set(answers.map((a) => a.split(':')[2]));
+    const ids = new Set(answers.map((a) => a.split(':')[1]));
+    assert.equal(ports.size, 1);
+    assert.equal(ids.size, 50);
+    await proxy.close();
+  });
+
+  test('the context map reaches the servant', async () => {
+    const proxy = new ObjectProxy(probe.address);
+    assert.match(await who(proxy, { trace: 't-1', user: 'u' }), /:trace=t-1,user=u$/);
+    await proxy.close();
+  });
+
+  test('request ids wrap around to 1 before 2^31', async () => {
+    const proxy = new ObjectProxy(probe.address, { firstRequestId: 2 ** 31 - 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await who(proxy)).split(':')[1] ?? '');
+    assert.deepEqual(ids, ['2147483646', '2147483647', '1']);
+    await proxy.close();
+  });
+
+  test('a call without a reply fails with -7 at its timeout, and a late reply is ignored', async () => {
+    const proxy = new ObjectProxy(probe.address);
+    const before = await who(proxy);
+    await assert.rejects(hold(proxy, 30), rejectsWith(TarsRet.InvokeTimeout));
+    probe.impl.release();
+    const afterwards = await who(proxy);
+    assert.equal(afterwards.split(':')[2], before.split(':')[2], 'same connection');
+    await proxy.close();
+  });
+
+  test('a one-way call resolves at once with default results', async () => {
+    const proxy = new ObjectProxy(probe.address);
+    assert.equal(await proxy.invoke('who', () => undefined, readString, { oneway: true }), '');
+    await proxy.close();
+  });
+
+  test('close() lets an in-flight call finish', async () => {
+    const proxy = new ObjectProxy(probe.address);
+    await who(proxy);
+    const held = probe.impl.heldCount;
+    const pending = hold(proxy);
+    while (probe.impl.heldCount === held) await new Promise((r) => setImmediate(r));
+    const closing = proxy.close(5000);
+    probe.impl.release();
+    assert.equal(await pending, 7);
+    await closing;
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.SendRequestError));
+  });
+
+  test('destroy() fails in-flight calls with -13', async () => {
+    const proxy = new ObjectProxy(probe.address);
+    await who(proxy);
+    const pending = hold(proxy);
+    proxy.destroy();
+    await assert.rejects(pending, rejectsWith(TarsRet.SendRequestError));
+    probe.impl.release();
+  });
+
+  test('calls go round robin over the endpoints', async () => {
+    const b = await startProbeServer('B');
+    const proxy = new ObjectProxy(`${PROBE}@${probe.server.endpoint}:${b.server.endpoint}`);
+    const tags: string[] = [];
+    for (let i = 0; i < 4; i++) tags.push((await who(proxy)).split(':')[0] ?? '');
+    assert.deepEqual([...tags].sort(), ['A', 'A', 'B', 'B']);
+    assert.notEqual(tags[0], tags[1]);
+    await proxy.close();
+    await b.server.close();
+  });
+
+  test('a refused endpoint is skipped for the next one', async () => {
+    const dead = await freePort();
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${dead}:${probe.server.endpoint}`);
+    for (let i = 0; i < 4; i++) assert.match(await who(proxy), /^A:/);
+    await proxy.close();
+  });
+});
+
+describe('ObjectProxy failures', () => {
+  test('a refused connection fails with -8', async () => {
+    const port = await freePort();
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${port}`, { backoffBase: 1 });
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    await proxy.close();
+  });
+
+  test('an endpoint is isolated after N consecutive failures, then probed by one call after the cool-down', async () => {
+    const hole = await startRawServer(() => undefined); // accepts requests, never answers
+    const good = await startProbeServer('G');
+    let now = 1_000_000;
+    const proxy = new ObjectProxy(`${PROBE}@${hole.endpoint}:${good.server.endpoint}`, {
+      timeout: 40,
+      isolateAfter: 2,
+      isolateFor: 60_000,
+      now: () => now,
+    });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      outcomes.push(
+        await who(proxy).then(
+          (s) => s.slice(0, 1),
+          (e: TarsRpcError) => String(e.code),
+        ),
+      );
+    }
+    assert.equal(hole.requests.length, 2, 'two timeouts, then isolated');
+    assert.deepEqual(outcomes.filter((o) => o === '-7').length, 2);
+    now += 60_001;
+    for (let i = 0; i < 4; i++) await who(proxy).catch(() => undefined);
+    assert.equal(hole.requests.length, 3, 'exactly one probe after the cool-down');
+    await proxy.close();
+    await good.server.close();
+    await hole.close();
+  });
+
+  test('a garbage reply fails the call with -12, closes the connection, and nothing throws', async () => {
+    const raw = await startRawServer((_req, socket) =>
+      socket.write(Buffer.from([0, 0, 0, 9, 0xff, 0xfe, 0xfd, 0xfc, 0xfb])),
+    );
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`);
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ClientDecodeError));
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ClientDecodeError));
+    await proxy.close();
+    await raw.close();
+  });
+
+  test('a reply frame longer than the maximum fails in-flight calls with -12', async () => {
+    const raw = await startRawServer((_req, socket) => socket.write(Buffer.from([0x7f, 0, 0, 0, 1, 2, 3])));
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { maxPacketLength: 1024 });
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ClientDecodeError));
+    await proxy.close();
+    await raw.close();
+  });
+
+  test('a reply for an unknown request id is dropped and the real reply still arrives', async () => {
+    const raw = await startRawServer((req, socket) => {
+      socket.write(
+        responseTo({ ...req, iRequestId: req.iRequestId + 1000 }, { sBuffer: stringResult('stray') }),
+      );
+      socket.write(responseTo(req, { sBuffer: stringResult('mine') }));
+    });
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`);
+    assert.equal(await who(proxy), 'mine');
+    await proxy.close();
+    await raw.close();
+  });
+
+  test('a reply whose result does not decode fails only that call with -12', async () => {
+    let n = 0;
+    const raw = await startRawServer((req, socket) => {
+      n++;
+      socket.write(responseTo(req, { sBuffer: n === 1 ? new Uint8Array([0x99]) : stringResult('fine') }));
+    });
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`);
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ClientDecodeError));
+    assert.equal(await who(proxy), 'fine');
+    assert.equal(new Set(raw.requests.map((r) => r.iRequestId)).size, 2);
+    await proxy.close();
+    await raw.close();
+  });
+
+  test('a server error code arrives as TarsRpcError with the server description', async () => {
+    const raw = await startRawServer((req, socket) =>
+      socket.write(responseTo(req, { iRet: -9, sResultDesc: 'overloaded' })),
+    );
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`);
+    await assert.rejects(
+      who(proxy),
+      (e: unknown) => e instanceof TarsRpcError && e.code === -9 && e.message === 'overloaded',
+    );
+    await proxy.close();
+    await raw.close();
+  });
+});
+
+describe('registry lookup', () => {
+  test('an address without endpoints is resolved through QueryObj.findObjectById', async () => {
+    const target = await startProbeServer('R');
+    const asked: string[] = [];
+    const registry = new TarsServer({ port: 0 });
+    const endpointF = V.struct({
+      name: 'tars.EndpointF',
+      write: writeEndpointF,
+      read: () => createEndpointF(),
+      create: createEndpointF,
+    });
+    registry.addServant(
+      'tars.tarsregistry.QueryObj',
+      {},
+      {
+        async findObjectById(_impl, args, result) {
+          asked.push(args.read(1, 'id', V.string.read));
+          const ep: EndpointF = {
+            ...createEndpointF(),
+            host: '127.0.0.1',
+            port: target.server.address.port,
+            timeout: 3000,
+          };
+          result.write(0, '', [ep], V.list(endpointF).write);
+        },
+      },
+    );
+    await registry.listen();
+    const comm = new Communicator({ locator: `tars.tarsregistry.QueryObj@${registry.endpoint}` });
+    const proxy = comm.stringToProxy(PROBE);
+    assert.match(await who(proxy), /^R:/);
+    assert.deepEqual(asked, [PROBE]);
+    assert.deepEqual(
+      proxy.endpoints.map((e) => e.port),
+      [target.server.address.port],
+    );
+    await comm.close();
+    await registry.close();
+    await target.server.close();
+  });
+});
