@@ -34,7 +34,8 @@ async function main(): Promise<void> {
           r.note.startsWith('failed')
             ? r.note
             : `${r.delivered}/${r.expected} in ${r.seconds.toFixed(2)} s, ` +
-                `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery, p99 ${r.latency.p99.toFixed(2)} ms` +
+                `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery ` +
+                `(${Math.round(r.systemShare * 100)}% kernel), p99 ${r.latency.p99.toFixed(2)} ms` +
                 (r.note === '' ? '' : ` (${r.note})`),
         );
       }

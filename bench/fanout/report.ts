@@ -16,6 +16,7 @@ export function resultsTable(results: readonly RoundsSummary[]): string {
     `${fmtInt(r.delivered)} / ${fmtInt(r.expected)}`,
     fmtInt(r.deliveriesPerSec),
     r.cpuUsPerDelivery.toFixed(2),
+    `${Math.round(r.systemShare * 100)}%`,
     ms(r.latency.p50),
     ms(r.latency.p99),
     ms(r.latency.max),

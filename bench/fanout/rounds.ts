@@ -34,6 +34,7 @@ export function summarizeRounds(results: readonly RunResult[]): RoundsSummary[] 
       seconds: med((r) => r.seconds),
       deliveriesPerSec: med((r) => r.deliveriesPerSec),
       serverCpuUs: med((r) => r.serverCpuUs),
+      systemShare: med((r) => r.systemShare),
       cpuUsPerDelivery: med((r) => r.cpuUsPerDelivery),
       latency: {
         p50: med((r) => r.latency.p50),

@@ -8,7 +8,7 @@ import type { ClientConnection, Publisher, TargetClient } from './clients/client
 import { CLIENTS } from './clients/index.js';
 import { DeliveryRecorder, stampedMessage, type LatencySummary } from './latency.js';
 import type { BenchOptions, Mode } from './options.js';
-import { ServerProcess, type CpuTime } from './server-process.js';
+import { ServerProcess } from './server-process.js';
 import { ROOM, type TargetName } from './targets.js';
 
 /** Subscriptions opened at the same time; more makes the connect phase overflow the listen backlog. */
@@ -29,6 +29,8 @@ export interface RunResult {
   deliveriesPerSec: number;
   /** Server process user + system CPU during the phase, in microseconds. */
   serverCpuUs: number;
+  /** The kernel's part of {@link serverCpuUs} (socket writes), 0..1. */
+  systemShare: number;
   cpuUsPerDelivery: number;
   latency: LatencySummary;
   /** Empty when every delivery arrived; otherwise what went wrong. */
@@ -66,6 +68,7 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     seconds: 0,
     deliveriesPerSec: 0,
     serverCpuUs: 0,
+    systemShare: 0,
     cpuUsPerDelivery: 0,
     latency: { p50: 0, p99: 0, max: 0 },
     note: '',
@@ -95,7 +98,8 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     result.delivered = recorder.count;
     result.seconds = recorder.count > 0 ? (recorder.lastAt - t0) / 1000 : 0;
     result.deliveriesPerSec = result.seconds > 0 ? result.delivered / result.seconds : 0;
-    result.serverCpuUs = cpuDelta(before, after);
+    result.serverCpuUs = after.user - before.user + (after.system - before.system);
+    result.systemShare = result.serverCpuUs > 0 ? (after.system - before.system) / result.serverCpuUs : 0;
     result.cpuUsPerDelivery = result.delivered > 0 ? result.serverCpuUs / result.delivered : 0;
     result.latency = recorder.summary();
     if (end !== 'done') {
@@ -175,8 +179,4 @@ async function waitForDeliveries(
     await sleep(POLL_MS);
   }
   return 'done';
-}
-
-function cpuDelta(before: CpuTime, after: CpuTime): number {
-  return after.user - before.user + (after.system - before.system);
 }
