@@ -1,0 +1,160 @@
+/**
+ * TarsServer as a raw client sees it: dispatch results and iRet codes, TUP reply shape, one-way requests, bad
+ * packets, size limits and graceful close.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TarsValues as V } from '../../src/tars/codec/values.js';
+import { createArgReader, createArgWriter } from '../../src/tars/packet/args.js';
+import { decodeRequestPacket } from '../../src/tars/packet/request-packet.js';
+import { decodeResponsePacket } from '../../src/tars/packet/response-packet.js';
+import { TarsRet } from '../../src/tars/rpc/errors.js';
+import { TarsServer } from '../../src/tars/rpc/tars-server.js';
+import { PROBE, ProbeImpl, probeOperations, RawClient } from '../support/tars-rpc-fixtures.js';
+
+const OTHER = 'Test.RpcServer.OtherObj';
+
+function intArg(version: number, name: string, v: number): Uint8Array {
+  const w = createArgWriter(version);
+  w.write(1, name, v, V.int32.write);
+  return w.toBytes();
+}
+
+describe('TarsServer', () => {
+  let server: TarsServer;
+  let impl: ProbeImpl;
+  let port: number;
+  before(async () => {
+    impl = new ProbeImpl('S');
+    server = new TarsServer({ port: 0, maxPacketLength: 4096 });
+    server.addServant(PROBE, impl, probeOperations);
+    server.addServant(OTHER, impl, probeOperations);
+    port = (await server.listen()).port;
+  });
+  after(async () => {
+    impl.release();
+    await server.close();
+  });
+
+  async function call(p: Parameters<RawClient['send']>[0]): Promise<ReturnType<typeof decodeResponsePacket>> {
+    const c = await RawClient.connect(port);
+    c.send(p);
+    const reply = decodeResponsePacket(await c.frame(1));
+    c.destroy();
+    return reply;
+  }
+
+  test('dispatches by servant and function name and replies with the request id', async () => {
+    const r = await call({ iRequestId: 77, sFuncName: 'who', context: new Map([['k', 'v']]) });
+    assert.equal(r.iRet, 0);
+    assert.equal(r.iRequestId, 77);
+    assert.match(createArgReader(1, r.sBuffer).read(0, '', V.string.read), /^S:77:\d+:k=v$/);
+  });
+
+  test('an unknown servant gets -4', async () => {
+    assert.equal((await call({ sServantName: 'No.Such.Obj' })).iRet, TarsRet.NoSuchServant);
+  });
+
+  test('an unknown function gets -3', async () => {
+    const r = await call({ sFuncName: 'nope' });
+    assert.equal(r.iRet, TarsRet.NoSuchFunction);
+    assert.match(r.sResultDesc, /nope/);
+  });
+
+  test('tars_ping answers 0 on every servant', async () => {
+    for (const sServantName of [PROBE, OTHER]) {
+      const r = await call({ sServantName, sFuncName: 'tars_ping' });
+      assert.equal(r.iRet, 0);
+      assert.equal(createArgReader(1, r.sBuffer).read(0, '', V.int32.read), 0);
+    }
+  });
+
+  test('arguments that do not decode get -1', async () => {
+    assert.equal(
+      (await call({ sFuncName: 'boom', sBuffer: new Uint8Array() })).iRet,
+      TarsRet.ServerDecodeError,
+    );
+    assert.equal(
+      (await call({ sFuncName: 'boom', sBuffer: new Uint8Array([0x16, 0x09]) })).iRet,
+      TarsRet.ServerDecodeError,
+    );
+  });
+
+  test('a servant exception gets -99 with its message as sResultDesc', async () => {
+    const r = await call({ sFuncName: 'boom', sBuffer: intArg(1, 'kind', 2) });
+    assert.equal(r.iRet, TarsRet.Unknown);
+    assert.equal(r.sResultDesc, 'plain failure');
+  });
+
+  test('a TarsRpcError thrown by the servant chooses the iRet', async () => {
+    const r = await call({ sFuncName: 'boom', sBuffer: intArg(1, 'kind', 1) });
+    assert.equal(r.iRet, -42);
+    assert.equal(r.sResultDesc, 'typed failure');
+  });
+
+  test('a TUP request gets a RequestPacket-shaped reply with the result code in status', async () => {
+    const c = await RawClient.connect(port);
+    c.send({ iVersion: 3, iRequestId: 5, sFuncName: 'boom', sBuffer: intArg(3, 'kind', 1) });
+    c.send({ iVersion: 3, iRequestId: 6, sFuncName: 'who', sBuffer: createArgWriter(3).toBytes() });
+    const failed = decodeRequestPacket(await c.frame(1));
+    const ok = decodeRequestPacket(await c.frame(2));
+    c.destroy();
+    assert.equal(failed.iVersion, 3);
+    assert.equal(failed.iRequestId, 5);
+    assert.equal(failed.sServantName, PROBE);
+    assert.equal(failed.sFuncName, 'boom');
+    assert.equal(failed.status.get('STATUS_RESULT_CODE'), '-42');
+    assert.equal(failed.status.get('STATUS_RESULT_DESC'), 'typed failure');
+    assert.equal(ok.status.get('STATUS_RESULT_CODE'), '0');
+    assert.match(createArgReader(3, ok.sBuffer).read(0, '', V.string.read), /^S:6:/);
+  });
+
+  test('a one-way request gets no reply', async () => {
+    const c = await RawClient.connect(port);
+    c.send({ iRequestId: 1, cPacketType: 1 });
+    c.send({ iRequestId: 2 });
+    const first = decodeResponsePacket(await c.frame(1));
+    assert.equal(first.iRequestId, 2);
+    c.destroy();
+  });
+
+  test('a bad frame length closes that connection only', async () => {
+    const bad = await RawClient.connect(port);
+    const good = await RawClient.connect(port);
+    bad.socket.write(Buffer.from([0, 0, 0, 2, 9, 9]));
+    await bad.closed;
+    good.send({ iRequestId: 3 });
+    assert.equal(decodeResponsePacket(await good.frame(1)).iRet, 0);
+    good.destroy();
+  });
+
+  test('a packet above maxPacketLength closes the connection', async () => {
+    const c = await RawClient.connect(port);
+    c.send({ sBuffer: new Uint8Array(5000) });
+    await c.closed;
+    assert.equal(c.frames.length, 0);
+  });
+
+  test('an undecodable packet closes the connection', async () => {
+    const c = await RawClient.connect(port);
+    c.socket.write(Buffer.from([0, 0, 0, 8, 0x1f, 0xff, 0xff, 0xff]));
+    await c.closed;
+  });
+
+  test('close() lets requests being served reply, then closes', async () => {
+    const own = new ProbeImpl('C');
+    const s = new TarsServer({ port: 0 });
+    s.addServant(PROBE, own, probeOperations);
+    const { port: p } = await s.listen();
+    const c = await RawClient.connect(p);
+    c.send({ iRequestId: 9, sFuncName: 'hold' });
+    while (own.heldCount === 0) await new Promise((r) => setImmediate(r));
+    const closing = s.close(5000);
+    own.release();
+    const reply = decodeResponsePacket(await c.frame(1));
+    assert.equal(reply.iRequestId, 9);
+    assert.equal(createArgReader(1, reply.sBuffer).read(0, '', V.int32.read), 7);
+    await closing;
+    await c.closed;
+  });
+});
