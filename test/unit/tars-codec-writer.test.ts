@@ -237,3 +237,17 @@ test('bytes returned by toBytes stay intact when the writer is reset and reused'
   assert.equal(Buffer.from(small).toString('hex'), '0001');
   assert.deepEqual(Buffer.from(first), copy);
 });
+
+test('TarsWriter.encode returns a struct body and tolerates being called from inside a writer', () => {
+  const inner = (w: TarsWriter, v: string): void => w.writeString(0, v);
+  const outer = (w: TarsWriter, v: string): void => {
+    // A nested encode (say, a TUP argument built while writing) must not clobber the outer one.
+    w.writeBytes(0, TarsWriter.encode(v, inner));
+    w.writeInt32(1, 5);
+  };
+  const bytes = TarsWriter.encode('x', outer);
+  assert.equal(Buffer.from(bytes).toString('hex'), '0d0000030601781005');
+  const again = TarsWriter.encode('y', inner);
+  assert.equal(Buffer.from(again).toString('hex'), '060179');
+  assert.equal(Buffer.from(bytes).toString('hex'), '0d0000030601781005');
+});
