@@ -49,23 +49,17 @@ export class TarsWriter {
    * @throws TarsEncodeError when a field is out of range.
    */
   static encode<T>(v: T, fields: StructWriter<T>): Uint8Array {
-    const w = scratch.busy ? new TarsWriter() : scratch.writer;
-    const shared = w === scratch.writer;
-    scratch.busy = true;
-    try {
-      w.reset();
-      fields(w, v);
-      const n = w._pos;
-      const out = Buffer.allocUnsafe(n);
-      w._buf.copy(out, 0, 0, n);
-      return out;
-    } finally {
-      if (shared) {
-        scratch.busy = false;
-        // Do not keep a huge buffer around for the rest of the process after one large message.
-        if (w._buf.length > SCRATCH_KEEP_BYTES) scratch.writer = new TarsWriter();
-      }
-    }
+    return encodeWithScratch(v, fields, false);
+  }
+
+  /** Like {@link TarsWriter.encode}, prefixed by the 4-byte length of Tars TCP framing (see `toFramedBytes`). */
+  static encodeFramed<T>(v: T, fields: StructWriter<T>): Uint8Array {
+    return encodeWithScratch(v, fields, true);
+  }
+
+  /** Current buffer size in bytes. */
+  get capacity(): number {
+    return this._buf.length;
   }
 
   /** Number of bytes written so far. */
@@ -98,6 +92,13 @@ export class TarsWriter {
     }
     const out = Buffer.allocUnsafe(n);
     buf.copy(out, 0, 0, n);
+    return out;
+  }
+
+  /** A copy of exactly the bytes written so far, never sharing memory with the writer. */
+  copyBytes(): Uint8Array {
+    const out = Buffer.allocUnsafe(this._pos);
+    this._buf.copy(out, 0, 0, this._pos);
     return out;
   }
 
@@ -394,6 +395,23 @@ export class TarsWriter {
 /** Largest scratch buffer {@link TarsWriter.encode} keeps between calls. */
 const SCRATCH_KEEP_BYTES = 1024 * 1024;
 const scratch = { writer: new TarsWriter(4096), busy: false };
+
+function encodeWithScratch<T>(v: T, fields: StructWriter<T>, framed: boolean): Uint8Array {
+  const shared = !scratch.busy;
+  const w = shared ? scratch.writer : new TarsWriter();
+  scratch.busy = true;
+  try {
+    w.reset();
+    fields(w, v);
+    return framed ? w.toFramedBytes() : w.copyBytes();
+  } finally {
+    if (shared) {
+      scratch.busy = false;
+      // Do not keep a huge buffer for the rest of the process after one large message.
+      if (w.capacity > SCRATCH_KEEP_BYTES) scratch.writer = new TarsWriter(4096);
+    }
+  }
+}
 
 function outOfRange(tag: number, type: string, v: unknown): TarsEncodeError {
   const shown = typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);

@@ -76,9 +76,11 @@ export function readRequestPacket(r: TarsReader): RequestPacket {
 
 /**
  * Encodes a request as a complete TCP frame (4-byte length, then the fields), ready to write to a socket.
+ * Pass `w` to encode with a writer of your own; by default the shared scratch writer of `TarsWriter.encodeFramed`.
  * @throws TarsEncodeError when a field is out of range for its type.
  */
-export function encodeRequestPacket(p: RequestPacket, w: TarsWriter = new TarsWriter()): Uint8Array {
+export function encodeRequestPacket(p: RequestPacket, w?: TarsWriter): Uint8Array {
+  if (w === undefined) return TarsWriter.encodeFramed(p, writeRequestPacket);
   w.reset();
   writeRequestPacket(w, p);
   return w.toFramedBytes();

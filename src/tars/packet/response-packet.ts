@@ -70,9 +70,11 @@ export function readResponsePacket(r: TarsReader): ResponsePacket {
 
 /**
  * Encodes a response as a complete TCP frame (4-byte length, then the fields), ready to write to a socket.
+ * Pass `w` to encode with a writer of your own; by default the shared scratch writer of `TarsWriter.encodeFramed`.
  * @throws TarsEncodeError when a field is out of range for its type.
  */
-export function encodeResponsePacket(p: ResponsePacket, w: TarsWriter = new TarsWriter()): Uint8Array {
+export function encodeResponsePacket(p: ResponsePacket, w?: TarsWriter): Uint8Array {
+  if (w === undefined) return TarsWriter.encodeFramed(p, writeResponsePacket);
   w.reset();
   writeResponsePacket(w, p);
   return w.toFramedBytes();
