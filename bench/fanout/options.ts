@@ -2,7 +2,7 @@
  * Command-line options of the fan-out benchmark, resolved once into a complete {@link BenchOptions}.
  * `--quick` swaps the defaults for a smoke run of a few seconds; explicit flags still win over it.
  */
-import { TARGET_NAMES, type TargetName } from './targets.js';
+import { DEFAULT_TARGETS, TARGET_NAMES, type TargetName } from './targets.js';
 
 export type Mode = 'burst' | 'steady';
 export const MODES: readonly Mode[] = ['burst', 'steady'];
@@ -22,7 +22,7 @@ export interface BenchOptions {
   warmup: number;
   /** Times every target and mode is run (interleaved); tables show the median. Default 3 (quick: 1). */
   rounds: number;
-  /** Servers to measure, in order. Default all: tars-ws, ws, socket.io. */
+  /** Servers to measure, in order. Default tars-ws, ws, socket.io (`ws-corked` only when named). */
   targets: TargetName[];
   /** Modes to run, in order. Default both. */
   modes: Mode[];
@@ -38,7 +38,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
-  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io] [--modes burst,steady]
+  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked] [--modes burst,steady]
   [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]`;
 
 export class UsageError extends Error {
@@ -84,8 +84,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     size: int('size', 100, 100, 24, 65_536),
     warmup: int('warmup', 20, 5, 0, 10_000),
     rounds: int('rounds', 3, 1, 1, 100),
-    targets: list(flags.get('targets'), TARGET_NAMES, 'targets'),
-    modes: list(flags.get('modes'), MODES, 'modes'),
+    targets: list(flags.get('targets'), TARGET_NAMES, DEFAULT_TARGETS, 'targets'),
+    modes: list(flags.get('modes'), MODES, MODES, 'modes'),
     timeout: int('timeout', 60, 60, 5, 3600),
     stall: int('stall', 5, 5, 1, 600),
     out: undefined,
@@ -100,8 +100,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   return options;
 }
 
-function list<T extends string>(raw: string | undefined, known: readonly T[], name: string): T[] {
-  if (raw === undefined) return [...known];
+function list<T extends string>(
+  raw: string | undefined,
+  known: readonly T[],
+  defaults: readonly T[],
+  name: string,
+): T[] {
+  if (raw === undefined) return [...defaults];
   const picked = raw.split(',').map((s) => s.trim());
   for (const p of picked) {
     if (!(known as readonly string[]).includes(p)) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { BenchOptions } from './options.js';
-import type { RoundsSummary } from './rounds.js';
+import type { Range, RoundsSummary } from './rounds.js';
 
 const SUBJECT = 'tars-ws';
 
@@ -15,10 +15,10 @@ export function resultsTable(results: readonly RoundsSummary[]): string {
     r.mode,
     `${fmtInt(r.delivered)} / ${fmtInt(r.expected)}`,
     fmtInt(r.deliveriesPerSec),
-    r.cpuUsPerDelivery.toFixed(2),
+    r.cpuUsPerDelivery.toFixed(2) + spread(r, r.cpuRange, (n) => n.toFixed(2)),
     `${Math.round(r.systemShare * 100)}%`,
     ms(r.latency.p50),
-    ms(r.latency.p99),
+    ms(r.latency.p99) + spread(r, r.p99Range, ms),
     ms(r.latency.max),
     r.note,
   ]);
@@ -29,6 +29,7 @@ export function resultsTable(results: readonly RoundsSummary[]): string {
       'delivered',
       'deliveries/s',
       'server CPU µs/delivery',
+      'kernel share',
       'p50 ms',
       'p99 ms',
       'max ms',
@@ -116,7 +117,8 @@ phase); the benchmark process holds all subscribers and one publisher connection
 their send time, read by the receivers in the same process. Burst publishes every message at once; steady at a
 fixed rate. deliveries/s is measured from the first publish to the last delivery; latency is publish to receive.
 Each target and mode is run ${opts.rounds} time(s), interleaved, each time on a fresh server process; every figure
-is the median over those rounds (delivered is their sum). With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
+is the median over those rounds (delivered is their sum), with the lowest and highest round in brackets.
+"kernel share" is the system part of the server's CPU time: on loopback it includes the TCP work of each write. With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
 
 ${resultsTable(results)}
 ${ratioTable(results)}`;
@@ -125,6 +127,11 @@ ${ratioTable(results)}`;
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** ` (min–max)` over the rounds, when there were several. */
+function spread(r: RoundsSummary, range: Range, fmt: (n: number) => string): string {
+  return r.rounds > 1 ? ` (${fmt(range.min)}–${fmt(range.max)})` : '';
 }
 
 function fmtInt(n: number): string {

@@ -7,6 +7,14 @@ import type { RunResult } from './scenario.js';
 export interface RoundsSummary extends RunResult {
   /** Rounds folded into this row; `delivered` and `expected` are their sums. */
   rounds: number;
+  /** Lowest and highest over the rounds, to show how much the shared machine moved the medians. */
+  cpuRange: Range;
+  p99Range: Range;
+}
+
+export interface Range {
+  min: number;
+  max: number;
 }
 
 export function summarizeRounds(results: readonly RunResult[]): RoundsSummary[] {
@@ -41,6 +49,8 @@ export function summarizeRounds(results: readonly RunResult[]): RoundsSummary[] 
         p99: med((r) => r.latency.p99),
         max: med((r) => r.latency.max),
       },
+      cpuRange: range(ok.map((r) => r.cpuUsPerDelivery)),
+      p99Range: range(ok.map((r) => r.latency.p99)),
       note: notes.join('; '),
     };
   });
@@ -51,6 +61,10 @@ function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function range(values: readonly number[]): Range {
+  return values.length === 0 ? { min: 0, max: 0 } : { min: Math.min(...values), max: Math.max(...values) };
 }
 
 function sum(values: readonly number[]): number {

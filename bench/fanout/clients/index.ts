@@ -9,4 +9,5 @@ export const CLIENTS: Record<TargetName, TargetClient> = {
   'tars-ws': tarsWsClient,
   ws: wsClient,
   'socket.io': socketIoClient,
+  'ws-corked': wsClient,
 };

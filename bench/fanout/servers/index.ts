@@ -6,4 +6,5 @@ export const SERVERS: Record<TargetName, () => Promise<StartServer>> = {
   'tars-ws': async () => (await import('./tars-ws-server.js')).startTarsWs,
   ws: async () => (await import('./ws-server.js')).startWs,
   'socket.io': async () => (await import('./socketio-server.js')).startSocketIo,
+  'ws-corked': async () => (await import('./ws-server.js')).startWsCorked,
 };
