@@ -1,12 +1,19 @@
 /**
  * Chooses the room store and broker named by the configuration. The one place that knows every backend, so the
- * gateway itself only sees the RoomStore and Broker interfaces.
+ * gateway itself only sees the RoomStore and Broker interfaces. With a Redis backend it also gives this process
+ * its deployment-wide index (connection ids derive from it), taken from Redis so that processes on different
+ * machines never share one.
  */
 import { LocalBroker } from '../broker/broker-local.js';
+import { RedisBroker } from '../broker/broker-redis.js';
 import type { Broker } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Logger } from '../logger.js';
+import { RedisKeys } from '../redis/keys.js';
+import { allocateProcessIndex, newProcessToken } from '../redis/process-index.js';
+import { checkRedisUrl, closeRedis, connectRedis } from '../redis/redis-client.js';
 import { openRoomStore } from '../store/index.js';
+import { RedisRoomStore } from '../store/room-store-redis.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ProcessIndex } from '../types.js';
 
@@ -17,9 +24,63 @@ export interface Backends {
   processIndex?: ProcessIndex;
 }
 
-export async function openBackends(config: Readonly<GatewayConfig>, _logger: Logger): Promise<Backends> {
-  const store = await openRoomStore(
-    config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
-  );
-  return { store, broker: new LocalBroker() };
+/**
+ * Opens the configured backends. Rejects with a ConfigError naming the key for a bad `redisUrl` (checked before
+ * anything connects), and with an Error when Redis stays unreachable for 10 s at start.
+ */
+export async function openBackends(config: Readonly<GatewayConfig>, logger: Logger): Promise<Backends> {
+  const usesRedis = config.roomStore === 'redis' || config.broker === 'redis';
+  if (!usesRedis) {
+    const store = await openRoomStore(
+      config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
+    );
+    return { store, broker: new LocalBroker() };
+  }
+  const url = checkRedisUrl(config.redisUrl);
+  const redisLogger = logger.child({ component: 'redis' });
+  const common = { url, keyPrefix: config.redisKeyPrefix, logger: redisLogger };
+
+  let store: RoomStore;
+  let processIndex: ProcessIndex;
+  if (config.roomStore === 'redis') {
+    const redisStore = await RedisRoomStore.open({ ...common, nodeTtlMs: config.nodeTtlMs });
+    store = redisStore;
+    processIndex = redisStore.processIndex;
+  } else {
+    store = await openRoomStore(
+      config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
+    );
+    processIndex = await allocateOnce(url, config, redisLogger).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+  }
+  if (config.broker !== 'redis') return { store, broker: new LocalBroker(), processIndex };
+  try {
+    const broker = await RedisBroker.open({ ...common, processIndex });
+    logger.info({ processIndex, store: config.roomStore, broker: 'redis' }, 'joined the redis deployment');
+    return { store, broker, processIndex };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** An index for a process whose store is not in Redis: one short connection; nothing keeps the claim alive. */
+async function allocateOnce(
+  url: string,
+  config: Readonly<GatewayConfig>,
+  logger: Logger,
+): Promise<ProcessIndex> {
+  const client = await connectRedis({ url, name: `${config.redisKeyPrefix}allocate`, logger });
+  try {
+    return await allocateProcessIndex(
+      client,
+      new RedisKeys(config.redisKeyPrefix),
+      config.nodeTtlMs,
+      newProcessToken(),
+    );
+  } finally {
+    await closeRedis(client);
+  }
 }
