@@ -1,0 +1,179 @@
+/**
+ * The behaviour every multi-process Broker must have, as one suite each implementation's test file runs: three
+ * brokers on one bus, standing for three gateway processes. The in-memory double runs it in one process; the Redis
+ * broker runs it against a real Redis.
+ *
+ * `brokerConformance('memory bus', async () => { const bus = new MemoryBus();
+ *   return { open: async (i) => bus.broker(i), cleanup: async () => {} }; })`
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { Broker, BrokerMessage } from '../../src/broker/broker.js';
+import { connIdBase, type ProcessIndex } from '../../src/types.js';
+
+/** A bus and what frees it beyond closing the brokers. */
+export interface BrokerFixture {
+  /** Opens the broker of process `processIndex` on the fixture's bus. */
+  open(processIndex: ProcessIndex): Promise<Broker>;
+  cleanup(): Promise<void>;
+}
+
+const BARRIER = '\u0000barrier:';
+
+/** What one process received, in order, with a way to await more. */
+class Received {
+  readonly all: BrokerMessage[] = [];
+  #waiters: { until: () => boolean; resolve: () => void }[] = [];
+
+  record = (msg: BrokerMessage): void => {
+    this.all.push(msg);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.until()) return true;
+      w.resolve();
+      return false;
+    });
+  };
+
+  /** Messages other than barrier markers. */
+  get messages(): BrokerMessage[] {
+    return this.all.filter((m) => !m.message.startsWith(BARRIER));
+  }
+
+  texts(): string[] {
+    return this.messages.map((m) => m.message);
+  }
+
+  until(cond: () => boolean): Promise<void> {
+    if (cond()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ until: cond, resolve }));
+  }
+
+  hasBarrier(tag: string): boolean {
+    return this.all.some((m) => m.message === tag);
+  }
+}
+
+interface Node {
+  index: ProcessIndex;
+  broker: Broker;
+  got: Received;
+}
+
+/** Registers the conformance tests for one Broker implementation under `describe(name)`. */
+export function brokerConformance(name: string, make: () => Promise<BrokerFixture>): void {
+  describe(`Broker conformance: ${name}`, () => {
+    let fixture: BrokerFixture;
+    let nodes: Node[];
+    let barriers = 0;
+
+    beforeEach(async () => {
+      fixture = await make();
+      nodes = [];
+      for (const index of [1, 2, 3]) {
+        const broker = await fixture.open(index);
+        const got = new Received();
+        broker.subscribe(got.record);
+        nodes.push({ index, broker, got });
+      }
+    });
+
+    afterEach(async () => {
+      await Promise.all(nodes.map((n) => n.broker.close()));
+      await fixture.cleanup();
+    });
+
+    const node = (i: number): Node => nodes[i]!;
+
+    /**
+     * Every live node broadcasts a marker and waits for the others' markers. A message published (and resolved)
+     * before has then reached every node, and so would any duplicate or echo of it: checks after this are final.
+     */
+    async function barrier(live: Node[] = nodes): Promise<void> {
+      const tags = live.map((n) => `${BARRIER}${++barriers}:${n.index}`);
+      await Promise.all(live.map((n, i) => n.broker.publish({ kind: 'all', message: tags[i]! })));
+      await Promise.all(live.map((n) => n.got.until(() => tags.every((t) => n.got.hasBarrier(t)))));
+    }
+
+    it('delivers a room message once to every process, the publisher included', async () => {
+      const msg: BrokerMessage = { kind: 'room', room: 'room1', message: 'hello' };
+      await node(0).broker.publish(msg);
+      await barrier();
+      for (const n of nodes) assert.deepEqual(n.got.messages, [msg], `process ${n.index}`);
+    });
+
+    it('delivers a broadcast once to every process', async () => {
+      await node(1).broker.publish({ kind: 'all', message: 'to all' });
+      await barrier();
+      for (const n of nodes) assert.deepEqual(n.got.texts(), ['to all'], `process ${n.index}`);
+    });
+
+    it('delivers to the publishing process before publish resolves', async () => {
+      const published = node(0).broker.publish({ kind: 'room', room: 'r', message: 'local first' });
+      assert.deepEqual(node(0).got.texts(), ['local first']);
+      await published;
+    });
+
+    it('delivers a send to one connection on the process that holds it only', async () => {
+      const conn = connIdBase(node(1).index) + 5;
+      await node(0).broker.publish({ kind: 'conn', conn, message: 'for you' });
+      await barrier();
+      assert.deepEqual(node(1).got.messages, [{ kind: 'conn', conn, message: 'for you' }]);
+      assert.deepEqual(node(0).got.messages, []);
+      assert.deepEqual(node(2).got.messages, []);
+    });
+
+    it('delivers a send to a connection of the publishing process there, and nowhere else', async () => {
+      const conn = connIdBase(node(0).index) + 1;
+      await node(0).broker.publish({ kind: 'conn', conn, message: 'mine' });
+      await barrier();
+      assert.deepEqual(node(0).got.texts(), ['mine']);
+      assert.deepEqual(node(1).got.messages, []);
+      assert.deepEqual(node(2).got.messages, []);
+    });
+
+    it('drops a send to a connection of a process that is not on the bus', async () => {
+      await node(0).broker.publish({ kind: 'conn', conn: connIdBase(99) + 1, message: 'nobody' });
+      await barrier();
+      for (const n of nodes) assert.deepEqual(n.got.messages, []);
+    });
+
+    it("keeps the order of one publisher's messages on every process", async () => {
+      const texts = Array.from({ length: 100 }, (_, i) => `m${i}`);
+      await Promise.all(texts.map((message) => node(0).broker.publish({ kind: 'room', room: 'r', message })));
+      await barrier();
+      for (const n of nodes) assert.deepEqual(n.got.texts(), texts, `process ${n.index}`);
+    });
+
+    it('loses and duplicates nothing when every process publishes at once', async () => {
+      const per = 100;
+      await Promise.all(
+        nodes.flatMap((n) =>
+          Array.from({ length: per }, (_, i) =>
+            n.broker.publish({ kind: 'room', room: 'r', message: `${n.index}:${i}` }),
+          ),
+        ),
+      );
+      await barrier();
+      const expected = nodes.flatMap((n) => Array.from({ length: per }, (_, i) => `${n.index}:${i}`)).sort();
+      for (const n of nodes) assert.deepEqual(n.got.texts().sort(), expected, `process ${n.index}`);
+    });
+
+    it('carries rooms and texts exactly: separators, newlines, unicode, empty and large texts', async () => {
+      const rooms = ['a,b', '1,2,', 'with\nnewline', '房间一', '\u{1F600}x', '{"room":"x"}', 'r'];
+      const texts = ['', ',', 'r1,2,xx', 'a1,', 'line\nline', 'caf\u00e9 \u{1F600}', 'x'.repeat(64 * 1024)];
+      const sent: BrokerMessage[] = rooms.map((room, i) => ({ kind: 'room', room, message: texts[i]! }));
+      sent.push({ kind: 'all', message: 'c1,2,' });
+      for (const msg of sent) await node(2).broker.publish(msg);
+      await barrier();
+      for (const n of nodes) assert.deepEqual(n.got.messages, sent, `process ${n.index}`);
+    });
+
+    it('stops delivering to a closed broker and keeps the others going', async () => {
+      await node(2).broker.close();
+      await node(0).broker.publish({ kind: 'room', room: 'r', message: 'after close' });
+      await barrier(nodes.slice(0, 2));
+      assert.deepEqual(node(1).got.texts(), ['after close']);
+      assert.deepEqual(node(2).got.messages, []);
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeBrokerMessage, encodeBrokerMessage } from '../../src/broker/broker-codec.js';
+import type { BrokerMessage } from '../../src/broker/broker.js';
+
+describe('broker wire format', () => {
+  it('round-trips every kind of message with its publisher', () => {
+    const messages: BrokerMessage[] = [
+      { kind: 'room', room: 'a,b\n', message: 'r1,2,x' },
+      { kind: 'room', room: '', message: '' },
+      { kind: 'all', message: 'c3,4,' },
+      { kind: 'conn', conn: 2 ** 52 + 7, message: '\u{1F600}' },
+    ];
+    for (const msg of messages) {
+      assert.deepEqual(decodeBrokerMessage(encodeBrokerMessage(2 ** 21 - 1, msg)), {
+        publisher: 2 ** 21 - 1,
+        msg,
+      });
+    }
+  });
+
+  it('is compact: the message text follows a short header unescaped', () => {
+    assert.equal(
+      encodeBrokerMessage(3, { kind: 'room', room: 'room1', message: '{"a":1}' }),
+      'r3,5,room1{"a":1}',
+    );
+  });
+
+  it('rejects text that is not a broker message', () => {
+    for (const bad of ['', 'x1,hi', 'a', 'r1,', 'r1,99,short', 'c1,x,hi', 'a-1,hi', 'r1,1e3,x']) {
+      assert.equal(decodeBrokerMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+});
