@@ -20,6 +20,8 @@ export class ServerConnection {
   #draining: (() => void) | undefined;
   #closed = false;
   #corked = false;
+  /** Resolves when the connection has closed. */
+  readonly closed: Promise<void>;
 
   constructor(socket: net.Socket, dispatcher: ServantDispatcher, maxPacketLength: number, logger: Logger) {
     this.#socket = socket;
@@ -28,6 +30,7 @@ export class ServerConnection {
     this.#remoteAddress = socket.remoteAddress ?? '';
     this.#remotePort = socket.remotePort ?? 0;
     this.#logger = logger.child({ peer: `${this.#remoteAddress}:${this.#remotePort}` });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => this.#logger.debug({ err: err.message }, 'tars server socket error'));
@@ -36,14 +39,6 @@ export class ServerConnection {
       this.#draining?.();
     });
   }
-
-  /** Resolves when the connection has closed. */
-  readonly closed: Promise<void> = new Promise((resolve) => {
-    queueMicrotask(() => {
-      if (this.#socket.destroyed) resolve();
-      else this.#socket.once('close', () => resolve());
-    });
-  });
 
   /** Stops reading new requests, lets the ones being served reply (up to `limitMs`), then closes. */
   async drain(limitMs: number): Promise<void> {
