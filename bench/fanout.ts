@@ -35,7 +35,8 @@ async function main(): Promise<void> {
             ? r.note
             : `${r.delivered}/${r.expected} in ${r.seconds.toFixed(2)} s, ` +
                 `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery ` +
-                `(${Math.round(r.systemShare * 100)}% kernel), p99 ${r.latency.p99.toFixed(2)} ms` +
+                `(${Math.round(r.systemShare * 100)}% kernel), p99 ${r.latency.p99.toFixed(2)} ms, ` +
+                `load gen. ${Math.round(r.clientBusy * 100)}% busy` +
                 (r.note === '' ? '' : ` (${r.note})`),
         );
       }

@@ -20,6 +20,7 @@ export function resultsTable(results: readonly RoundsSummary[]): string {
     ms(r.latency.p50),
     ms(r.latency.p99) + spread(r, r.p99Range, ms),
     ms(r.latency.max),
+    `${Math.round(r.clientBusy * 100)}%`,
     r.note,
   ]);
   return table(
@@ -33,6 +34,7 @@ export function resultsTable(results: readonly RoundsSummary[]): string {
       'p50 ms',
       'p99 ms',
       'max ms',
+      'load gen. busy',
       'note',
     ],
     rows,
@@ -118,7 +120,8 @@ their send time, read by the receivers in the same process. Burst publishes ever
 fixed rate. deliveries/s is measured from the first publish to the last delivery; latency is publish to receive.
 Each target and mode is run ${opts.rounds} time(s), interleaved, each time on a fresh server process; every figure
 is the median over those rounds (delivered is their sum), with the lowest and highest round in brackets.
-"kernel share" is the system part of the server's CPU time: on loopback it includes the TCP work of each write. With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
+"load gen. busy" is the benchmark process's CPU time over the phase's wall time: near 100% means the clients,
+not the server, set deliveries/s and latency. "kernel share" is the system part of the server's CPU time: on loopback it includes the TCP work of each write. With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
 
 ${resultsTable(results)}
 ${ratioTable(results)}`;

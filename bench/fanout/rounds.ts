@@ -44,6 +44,7 @@ export function summarizeRounds(results: readonly RunResult[]): RoundsSummary[] 
       serverCpuUs: med((r) => r.serverCpuUs),
       systemShare: med((r) => r.systemShare),
       cpuUsPerDelivery: med((r) => r.cpuUsPerDelivery),
+      clientBusy: med((r) => r.clientBusy),
       latency: {
         p50: med((r) => r.latency.p50),
         p99: med((r) => r.latency.p99),

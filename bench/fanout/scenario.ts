@@ -32,6 +32,11 @@ export interface RunResult {
   /** The kernel's part of {@link serverCpuUs} (socket writes), 0..1. */
   systemShare: number;
   cpuUsPerDelivery: number;
+  /**
+   * CPU time of this (load generator) process over the phase's wall time, 0..1 per core: near 1 means the clients,
+   * not the server, set deliveries/s and latency.
+   */
+  clientBusy: number;
   latency: LatencySummary;
   /** Empty when every delivery arrived; otherwise what went wrong. */
   note: string;
@@ -70,6 +75,7 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     serverCpuUs: 0,
     systemShare: 0,
     cpuUsPerDelivery: 0,
+    clientBusy: 0,
     latency: { p50: 0, p99: 0, max: 0 },
     note: '',
   };
@@ -89,11 +95,14 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     recorder.reset(published * result.subscribers);
 
     const before = await server.cpu();
+    const clientBefore = process.cpuUsage();
     const t0 = performance.now();
     result.published = await publish(mode, publisher, published, opts, deadline);
     result.expected = result.published * result.subscribers;
     const end = await waitForDeliveries(recorder, result.expected, opts, deadline);
     const after = await server.cpu();
+    const clientCpu = process.cpuUsage(clientBefore);
+    result.clientBusy = (clientCpu.user + clientCpu.system) / 1000 / (performance.now() - t0);
 
     result.delivered = recorder.count;
     result.seconds = recorder.count > 0 ? (recorder.lastAt - t0) / 1000 : 0;
