@@ -50,9 +50,9 @@ export class DeliveryRecorder {
     this.#lastAt = now;
   };
 
-  /** Latency percentiles in milliseconds; zeros when nothing arrived. */
-  summary(): LatencySummary {
-    const n = Math.min(this.#count, this.#samples.length);
+  /** Latency percentiles of the first `upTo` deliveries, in milliseconds; zeros when nothing arrived. */
+  summary(upTo = this.#count): LatencySummary {
+    const n = Math.min(upTo, this.#count, this.#samples.length);
     if (n === 0) return { p50: 0, p99: 0, max: 0 };
     const sorted = this.#samples.slice(0, n).sort();
     const at = (q: number): number => sorted[Math.min(n - 1, Math.ceil(q * n) - 1)] ?? 0;

@@ -55,6 +55,18 @@ class Deadline {
   check(what: string): void {
     if (this.left <= 0) throw new Error(`run timeout while ${what}`);
   }
+  /** Settles like `work`, or rejects when the deadline comes first (a connect that never completes). */
+  async race<T>(work: Promise<T>, what: () => string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`run timeout while ${what()}`)), Math.max(0, this.left));
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 export async function runScenario(target: TargetName, mode: Mode, opts: BenchOptions): Promise<RunResult> {
@@ -82,9 +94,13 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
   let server: ServerProcess | undefined;
   try {
     server = await ServerProcess.start(target, opts.profileDir);
-    await openSubscribers(client, server.url, opts.subscribers, recorder, conns, deadline);
+    const url = server.url;
+    await deadline.race(
+      openSubscribers(client, url, opts.subscribers, recorder, conns, deadline),
+      () => `connecting subscribers (${conns.length} of ${opts.subscribers} joined)`,
+    );
     result.subscribers = conns.length;
-    const publisher = await client.publisher(server.url);
+    const publisher = await deadline.race(client.publisher(url), () => 'connecting the publisher');
     conns.push(publisher);
 
     if (opts.warmup > 0) {
@@ -100,17 +116,20 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     result.published = await publish(mode, publisher, published, opts, deadline);
     result.expected = result.published * result.subscribers;
     const end = await waitForDeliveries(recorder, result.expected, opts, deadline);
+    // Deliveries still arriving after a timeout or stall are not counted: the CPU reading is taken here.
+    const delivered = recorder.count;
+    const lastAt = recorder.lastAt;
     const after = await server.cpu();
     const clientCpu = process.cpuUsage(clientBefore);
     result.clientBusy = (clientCpu.user + clientCpu.system) / 1000 / (performance.now() - t0);
 
-    result.delivered = recorder.count;
-    result.seconds = recorder.count > 0 ? (recorder.lastAt - t0) / 1000 : 0;
+    result.delivered = delivered;
+    result.seconds = delivered > 0 ? (lastAt - t0) / 1000 : 0;
     result.deliveriesPerSec = result.seconds > 0 ? result.delivered / result.seconds : 0;
     result.serverCpuUs = after.user - before.user + (after.system - before.system);
     result.systemShare = result.serverCpuUs > 0 ? (after.system - before.system) / result.serverCpuUs : 0;
     result.cpuUsPerDelivery = result.delivered > 0 ? result.serverCpuUs / result.delivered : 0;
-    result.latency = recorder.summary();
+    result.latency = recorder.summary(delivered);
     if (end !== 'done') {
       result.note = `${end}: ${result.delivered} of ${result.expected} deliveries arrived`;
     }
