@@ -9,6 +9,9 @@ import type { Range, RoundsSummary } from './rounds.js';
 
 const SUBJECT = 'tars-ws';
 
+const WS_CORKED_NOTE = `\`ws-corked\` is a reference, not a peer: the plain ws server, but each member's TCP socket is corked at its
+first send of an event-loop turn and uncorked after the turn, so the messages of a burst reach a socket in one write.`;
+
 export function resultsTable(results: readonly RoundsSummary[]): string {
   const rows = results.map((r) => [
     r.target,
@@ -113,17 +116,21 @@ ${machine.loadBefore} (the machine is shared; other work may have been running).
 
 Settings: ${settingsLine(opts)}.
 
-How: each target runs in its own process (server CPU is read there with \`process.cpuUsage()\` before and after the
-phase); the benchmark process holds all subscribers and one publisher connection that asks the server to fan out
-(tars-ws \`sendByRoom\`, a \`publish\` command to the ws server, a \`publish\` event to Socket.IO). Messages carry
-their send time, read by the receivers in the same process. Burst publishes every message at once; steady at a
-fixed rate. deliveries/s is measured from the first publish to the last delivery; latency is publish to receive.
-Each target and mode is run ${opts.rounds} time(s), interleaved, each time on a fresh server process; every figure
-is the median over those rounds (delivered is their sum), with the lowest and highest round in brackets.
-"load gen. busy" is the benchmark process's CPU time over the phase's wall time: near 100% means the clients,
-not the server, set deliveries/s and latency. "kernel share" is the system part of the server's CPU time: on loopback it includes the TCP work of each write. With 2 cores the client side (one core) can bound deliveries/s; server CPU per delivery does not depend on it.
+How it runs:
+- Each target runs in its own process; its CPU time is read there with \`process.cpuUsage()\` before and after the
+  phase. The benchmark process holds all subscribers and one publisher connection that asks the server to fan out
+  (tars-ws \`sendByRoom\`, a \`publish\` command to the ws server, a \`publish\` event to Socket.IO).
+- Messages carry their send time, read by the receivers in the same process: latency is publish to receive.
+  Burst publishes every message at once; steady at a fixed rate. deliveries/s runs from the first publish to the
+  last delivery.
+- Each target and mode runs ${opts.rounds} time(s), interleaved, each on a fresh server process after the warm-up;
+  every figure is the median over the rounds (delivered is their sum), lowest and highest round in brackets.
+- "kernel share" is the system part of the server's CPU time; on loopback it includes the TCP work of each write.
+- "load gen. busy" is the benchmark process's CPU time over the phase's wall time. Near 100% the clients, not the
+  server, set deliveries/s and latency. With 2 cores the server has one core and the clients the other; how the
+  clients read also changes what each server write costs, so the figures are for this setup, not absolute.
 
-${resultsTable(results)}
+${opts.targets.includes('ws-corked') ? `${WS_CORKED_NOTE}\n\n` : ''}${resultsTable(results)}
 ${ratioTable(results)}`;
 }
 
