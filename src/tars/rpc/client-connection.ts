@@ -37,7 +37,8 @@ export class ClientConnection {
   #socket: net.Socket | undefined;
   #state: State = 'idle';
   #connecting: Promise<void> | undefined;
-  #corked = false;
+  /** Requests written in this tick, sent together on the next one: one syscall for many calls. */
+  #batch: Uint8Array[] = [];
   #drained: (() => void) | undefined;
 
   constructor(endpoint: Endpoint, opts: ClientConnectionOptions) {
@@ -99,25 +100,23 @@ export class ClientConnection {
    * request is one-way. Returns the id, which the caller uses to {@link forget} a timed-out call.
    */
   send(encode: (requestId: number) => Uint8Array, call: PendingCall | undefined): number {
-    const socket = this.#socket;
-    if (this.#state !== 'open' || socket === undefined) {
+    if (this.#state !== 'open' || this.#socket === undefined) {
       throw new TarsRpcError(TarsRet.SendRequestError, 'connection not open');
     }
     const id = this.#ids.next();
     const bytes = encode(id);
     if (call) this.#pending.set(id, call);
-    // Batch the writes of one tick into one syscall: 64 concurrent calls become one packet train.
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(bytes);
+    if (this.#batch.push(bytes) === 1) process.nextTick(this.#flush);
     return id;
   }
+
+  readonly #flush = (): void => {
+    const batch = this.#batch;
+    this.#batch = [];
+    const socket = this.#socket;
+    if (socket === undefined || this.#state === 'closed' || batch.length === 0) return;
+    socket.write(batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch));
+  };
 
   /** Drops a call (timed out): a late reply for its id is then ignored. */
   forget(requestId: number): void {

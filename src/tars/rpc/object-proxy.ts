@@ -14,7 +14,7 @@ import {
   defaultsArgReader,
   encodeRequest,
   newArgReader,
-  newArgWriter,
+  encodeArgs,
   PacketType,
   TarsVersion,
   type Reply,
@@ -136,9 +136,7 @@ export class ObjectProxy implements Invoker {
       return Promise.reject(new TarsRpcError(TarsRet.SendRequestError, `proxy ${this.name} is closed`));
     let args: Uint8Array;
     try {
-      const w = newArgWriter(this.#version);
-      writeArgs(w);
-      args = w.toBytes();
+      args = encodeArgs(this.#version, writeArgs);
     } catch (err) {
       return Promise.reject(toRpcError(err, TarsRet.SendRequestError, `cannot encode arguments of ${func}`));
     }

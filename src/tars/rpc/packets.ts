@@ -6,7 +6,7 @@
 import { TarsReader } from '../codec/reader.js';
 import { TarsWriter } from '../codec/writer.js';
 import { TarsDecodeError, TarsDecodeErrorCode } from '../codec/errors.js';
-import type { ArgReader, ValueReader } from '../contract.js';
+import type { ArgReader, ArgWriter, ValueReader } from '../contract.js';
 import { createArgReader, createArgWriter, type ArgEncoder } from '../packet/args.js';
 import { PacketType, StatusKey, TarsVersion } from '../packet/constants.js';
 import { FrameDecoder } from '../packet/frame-decoder.js';
@@ -45,10 +45,12 @@ const NO_MAP: ReadonlyMap<string, string> = new Map();
 
 /** Encodes a RequestPacket as one TCP frame. */
 export function encodeRequest(p: Request): Uint8Array {
-  const w = new TarsWriter(64 + p.buffer.length + p.servantName.length + p.funcName.length);
-  writeRequest(w, p);
-  return w.toFramedBytes();
+  // Encoding is synchronous and runs no caller code, so one scratch writer serves every request.
+  PACKET_SCRATCH.reset();
+  writeRequest(PACKET_SCRATCH, p);
+  return PACKET_SCRATCH.toFramedBytes();
 }
+const PACKET_SCRATCH = new TarsWriter(4096);
 
 function writeRequest(w: TarsWriter, p: Request): void {
   writeRequestPacket(w, toPacket(p));
@@ -173,6 +175,29 @@ export type BufferArgWriter = ArgEncoder;
 /** Arguments writer for `version` (1 positional tags, 3 TUP map by name); throws for other versions. */
 export function newArgWriter(version: number): BufferArgWriter {
   return createArgWriter(version);
+}
+
+const ARGS_SCRATCH = new TarsWriter(4096);
+let argsScratchBusy = false;
+
+/**
+ * Encodes a call's arguments with a reused writer: `write` runs synchronously, and a re-entrant call (an argument
+ * writer that starts another call) falls back to a fresh writer.
+ */
+export function encodeArgs(version: number, write: (a: ArgWriter) => void): Uint8Array {
+  if (argsScratchBusy) {
+    const w = createArgWriter(version);
+    write(w);
+    return w.toBytes();
+  }
+  argsScratchBusy = true;
+  try {
+    const w = createArgWriter(version, ARGS_SCRATCH);
+    write(w);
+    return w.toBytes();
+  } finally {
+    argsScratchBusy = false;
+  }
 }
 
 /** Arguments reader over `buf` for `version` (1, 2 or 3); throws TarsDecodeError for other versions. */

@@ -19,7 +19,7 @@ export class ServerConnection {
   #inFlight = 0;
   #draining: (() => void) | undefined;
   #closed = false;
-  #corked = false;
+  #batch: Uint8Array[] = [];
   /** Resolves when the connection has closed. */
   readonly closed: Promise<void>;
 
@@ -113,17 +113,16 @@ export class ServerConnection {
   }
 
   #write(bytes: Uint8Array): void {
-    const socket = this.#socket;
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(bytes);
+    // Replies finished in the same tick leave in one write.
+    if (this.#batch.push(bytes) === 1) process.nextTick(this.#flush);
   }
+
+  readonly #flush = (): void => {
+    const batch = this.#batch;
+    this.#batch = [];
+    if (this.#socket.destroyed || batch.length === 0) return;
+    this.#socket.write(batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch));
+  };
 
   #done(): void {
     this.#inFlight--;
