@@ -3,7 +3,7 @@
  * machine it runs on: a shared counter (`INCR <prefix>process-seq`), and a claim on the index's liveness key so that
  * an index still in use is never handed out twice, even after the counter wrapped or Redis restarted empty.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { MAX_PROCESS_INDEX, type ProcessIndex } from '../types.js';
 import type { RedisKeys } from './keys.js';
@@ -14,6 +14,7 @@ export function newProcessToken(): string {
 }
 
 const MAX_ATTEMPTS = 1000;
+const FRESH_JUMP = 1_000_000;
 
 /**
  * Allocates an index from 1 to MAX_PROCESS_INDEX (0 is left to standalone processes) and claims its liveness key
@@ -26,7 +27,10 @@ export async function allocateProcessIndex(
   token: string,
 ): Promise<ProcessIndex> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const n = await client.incr(keys.processSeq);
+    let n = await client.incr(keys.processSeq);
+    // A fresh counter (new deployment, or Redis restarted empty while processes live on): jump to a random point,
+    // so a process starting before the live ones re-claimed their indexes does not take one of them.
+    if (n === 1) n = await client.incrby(keys.processSeq, randomInt(1, FRESH_JUMP));
     const index = ((n - 1) % MAX_PROCESS_INDEX) + 1;
     if ((await client.set(keys.alive(index), token, 'PX', ttlMs, 'NX')) === 'OK') return index;
   }

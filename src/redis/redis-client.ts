@@ -104,6 +104,8 @@ export async function connectRedis(options: RedisClientOptions): Promise<Redis> 
     ...options.ioredis,
   });
   client.on('error', (err: Error) => log.error(err));
+  // A dropped connection is not always an 'error' (a server that closes cleanly, or is killed, may only 'close').
+  client.on('close', () => log.error(new Error('connection closed')));
   client.on('ready', () => log.ready());
   // connect() rejects on the first failed attempt while ioredis keeps retrying; 'ready' is what counts.
   const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
@@ -139,6 +141,7 @@ export function redactUrl(url: string): string {
 /** Ends a client: QUIT when connected (flushes replies), a plain disconnect otherwise. Never rejects. */
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
+  client.removeAllListeners('close'); // this close is wanted: no "connection lost" line
   if (client.status === 'ready') {
     await client.quit().catch(() => client.disconnect());
   } else {

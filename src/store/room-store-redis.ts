@@ -79,12 +79,8 @@ export class RedisRoomStore implements RoomStore {
     this.#liveness.track(processIndex);
     this.#liveness.start();
     this.#sweeper.start();
-    let first = true;
-    client.on('ready', () => {
-      // The first 'ready' came before open() resolved; every later one follows an outage.
-      if (first) first = false;
-      else void this.resync();
-    });
+    // The first 'ready' came before open() resolved: every one seen here ends an outage.
+    client.on('ready', () => void this.resync());
   }
 
   /** Connects, allocates the process index if none was given, and starts the liveness refresh and the sweeper. */
