@@ -2,8 +2,8 @@
  * What every multi-process broker does the same way, whatever carries the bytes (Redis, the in-memory double):
  * deliver to this process's receivers at once (so local delivery works when the bus is down), send the message
  * once to the bus, route a send to one connection to its holder's channel only, skip our own echo, and count and
- * log (rate-limited) what fails. Backends implement only {@link ClusterBroker.transmit} and call
- * {@link ClusterBroker.receive}.
+ * log (rate-limited) what fails. Backends implement only {@link BusBroker.transmit} and call
+ * {@link BusBroker.receive}.
  */
 import { ErrorCode, GatewayError } from '../errors.js';
 import { processOfConn, type ProcessIndex } from '../types.js';
@@ -14,7 +14,7 @@ import type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
 export type BusTarget = { to: 'all' } | { to: 'process'; process: ProcessIndex };
 
 /** Counters of a cluster broker since it opened. */
-export interface ClusterBrokerStats {
+export interface BusBrokerStats {
   /** Messages sent to the bus. */
   published: number;
   /** Publishes that could not reach the bus (delivered locally only). */
@@ -34,9 +34,9 @@ export interface BrokerLogger {
 /** At most one "publish failed" line per this period; the count in between goes into the next line. */
 const FAILURE_LOG_EVERY_MS = 10_000;
 
-export abstract class ClusterBroker implements Broker {
+export abstract class BusBroker implements Broker {
   readonly processIndex: ProcessIndex;
-  readonly stats: ClusterBrokerStats = {
+  readonly stats: BusBrokerStats = {
     published: 0,
     publishFailures: 0,
     received: 0,

@@ -4,7 +4,7 @@
  * conformance suite and by multi-node tests that run in one process; it can also simulate an outage.
  */
 import type { ProcessIndex } from '../types.js';
-import { ClusterBroker, type BrokerLogger, type BusTarget } from './broker-cluster.js';
+import { BusBroker, type BrokerLogger, type BusTarget } from './broker-bus.js';
 
 /** The shared bus. Delivery to other processes is asynchronous (like a network) and keeps publish order. */
 export class MemoryBus {
@@ -39,7 +39,7 @@ export class MemoryBus {
   }
 }
 
-export class MemoryBusBroker extends ClusterBroker {
+export class MemoryBusBroker extends BusBroker {
   readonly #bus: MemoryBus;
   #closed = false;
 

@@ -1,14 +1,14 @@
 /**
  * Fan-out between gateway processes on any number of machines through Redis pub/sub. Room sends and broadcasts go
  * to one channel every process listens to; a send to one connection goes to its holder's own channel. Each process
- * delivers its own publishes locally at once and skips their echo (see {@link ClusterBroker}), so every receiver
+ * delivers its own publishes locally at once and skips their echo (see {@link BusBroker}), so every receiver
  * gets each message exactly once, and local delivery goes on while Redis is down.
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisKeys } from '../redis/keys.js';
 import { closeRedis, connectRedis, quietRedisLogger, type RedisLogger } from '../redis/redis-client.js';
 import type { ProcessIndex } from '../types.js';
-import { ClusterBroker, type BusTarget } from './broker-cluster.js';
+import { BusBroker, type BusTarget } from './broker-bus.js';
 
 export interface RedisBrokerOptions {
   /** `redis://[user:password@]host:port[/db]`. */
@@ -36,7 +36,7 @@ export type RedisPubSubClient = Redis | Cluster;
  * @example
  * const broker = await RedisBroker.open({ url: 'redis://127.0.0.1:6379', processIndex: store.processIndex });
  */
-export class RedisBroker extends ClusterBroker {
+export class RedisBroker extends BusBroker {
   readonly keys: RedisKeys;
   readonly sharded: boolean;
   readonly #pub: RedisPubSubClient;
