@@ -24,7 +24,7 @@ export function resultsTable(results: readonly RoundsSummary[]): string {
     ms(r.latency.p99) + spread(r, r.p99Range, ms),
     ms(r.latency.max),
     `${Math.round(r.clientBusy * 100)}%`,
-    r.note,
+    cell(r.note),
   ]);
   return table(
     [
@@ -137,6 +137,11 @@ ${ratioTable(results)}`;
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Keeps a free text (an error message) inside its table cell. */
+function cell(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 }
 
 /** ` (min–max)` over the rounds, when there were several. */

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  console.error(err);
+  send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
 });
