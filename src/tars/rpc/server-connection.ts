@@ -53,8 +53,8 @@ export class ServerConnection {
         };
       });
     }
+    this.#flush(); // replies queued for the next tick go out before the end
     this.#socket.end();
-    this.#socket.destroySoon();
   }
 
   /** Closes at once. */
@@ -94,15 +94,20 @@ export class ServerConnection {
     this.#inFlight++;
     this.#dispatcher.dispatch(req, ctx).then(
       (out) => {
-        this.#done();
-        if (req.packetType === PacketType.Oneway || this.#closed) return;
-        if (out.ret !== 0) {
-          this.#logger.debug(
-            { servant: req.servantName, func: req.funcName, ret: out.ret, desc: out.desc },
-            'tars call failed',
-          );
+        try {
+          if (req.packetType === PacketType.Oneway || this.#closed) return;
+          if (out.ret !== 0) {
+            this.#logger.debug(
+              { servant: req.servantName, func: req.funcName, ret: out.ret, desc: out.desc },
+              'tars call failed',
+            );
+          }
+          this.#write(encodeReply(req, out.ret, out.desc, out.buffer));
+        } catch (err) {
+          this.#logger.error({ err, func: req.funcName }, 'tars reply could not be encoded');
+        } finally {
+          this.#done(); // after queueing the reply, so a draining close sends it
         }
-        this.#write(encodeReply(req, out.ret, out.desc, out.buffer));
       },
       (err: unknown) => {
         // dispatch() turns every failure into an outcome; reaching here is a bug, never a reason to crash.
