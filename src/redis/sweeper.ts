@@ -52,8 +52,15 @@ export class Sweeper {
       const lockMs = Math.max(1, Math.floor(this.ttlMs / 2) - 50);
       if ((await this.client.set(this.keys.sweepLock, this.token, 'PX', lockMs, 'NX')) !== 'OK') return 0;
     }
+    // One round trip finds the dead: only those cost script calls.
+    const procs = await this.client.smembers(this.keys.procs);
+    if (procs.length === 0) return 0;
+    const check = this.client.pipeline();
+    for (const member of procs) check.exists(this.keys.alive(Number(member)));
+    const alive = ((await check.exec()) ?? []).map(([err, n]) => err !== null || n === 1);
     let removed = 0;
-    for (const member of await this.client.smembers(this.keys.procs)) {
+    for (const [i, member] of procs.entries()) {
+      if (alive[i]) continue;
       const proc: ProcessIndex = Number(member);
       let left: number;
       let swept = 0;

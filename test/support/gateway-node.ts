@@ -5,7 +5,9 @@
  * channel it answers `{type: 'cpu'}` with its CPU usage and exits when the parent goes away.
  */
 import { createChatApp } from '../../examples/chat/app.js';
-import { closeOnSignals, ConfigError, loadConfig } from '../../src/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { ConfigError } from '../../src/errors.js';
+import { closeOnSignals } from '../../src/gateway/signals.js';
 import { READY_MARKER, type NodeCpu, type NodeReady } from './node-process.js';
 
 try {
