@@ -13,8 +13,10 @@ import {
   OfficialCallError,
   officialEchoClient,
   startOfficialEchoServer,
+  startOfficialRegistry,
   type OfficialServer,
 } from '../support/tars-official/official-rpc.js';
+import { Communicator } from '../../src/tars/rpc/communicator.js';
 
 const SERVANT = 'Test.InteropServer.EchoObj';
 
@@ -183,3 +185,24 @@ for (const version of [1, 3] as const) {
     });
   });
 }
+
+describe('our client resolving through an @tars/rpc registry', () => {
+  test('findObjectById answers with EndpointF records our client connects to', async () => {
+    const target = new TarsServer({ port: 0 });
+    target.addServant(SERVANT, new EchoImpl(), echoOperations);
+    const { port } = await target.listen();
+    const asked: string[] = [];
+    const registry = await startOfficialRegistry(
+      'tars.tarsregistry.QueryObj',
+      { [SERVANT]: [{ host: '127.0.0.1', port }] },
+      asked,
+    );
+    const comm = new Communicator({ locator: `tars.tarsregistry.QueryObj@${registry.endpoint}` });
+    const echo = comm.proxy(EchoProxy, SERVANT);
+    assert.deepEqual(await echo.hello(3, 'reg'), { ret: 'hello reg #3' });
+    assert.deepEqual(asked, [SERVANT]);
+    await comm.close();
+    await registry.stop();
+    await target.close();
+  });
+});

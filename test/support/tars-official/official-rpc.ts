@@ -155,13 +155,33 @@ export interface OfficialServer {
 }
 
 /** Starts an @tars/rpc server for `servant` on an ephemeral loopback port. */
-export async function startOfficialEchoServer(servant: string): Promise<OfficialServer> {
+export function startOfficialEchoServer(servant: string): Promise<OfficialServer> {
+  return startOfficialServer(servant, Gen.EchoImp);
+}
+
+const Registry = require('./RegistryImp.cjs') as {
+  createRegistryImp(table: Record<string, { host: string; port: number }[]>, asked: string[]): unknown;
+};
+
+/**
+ * Starts an @tars/rpc registry (`QueryF`, as generated for @tars/rpc's own tests) whose `findObjectById` answers
+ * from `table`; every id asked for is appended to `asked`.
+ */
+export function startOfficialRegistry(
+  servant: string,
+  table: Record<string, { host: string; port: number }[]>,
+  asked: string[],
+): Promise<OfficialServer> {
+  return startOfficialServer(servant, Registry.createRegistryImp(table, asked));
+}
+
+async function startOfficialServer(servant: string, handleImp: unknown): Promise<OfficialServer> {
   const svr = Rpc.server.createServer();
   const opt = new Rpc.server.BindAdapterOption();
   opt.endpoint = 'tcp -h 127.0.0.1 -p 0 -t 60000';
   opt.name = `${servant}Adapter`;
   opt.servant = servant;
-  opt.handleImp = Gen.EchoImp;
+  opt.handleImp = handleImp;
   svr.start(opt);
   const listener = svr._adapters[0]?._netthread._listener;
   if (listener === undefined) throw new Error('@tars/rpc server did not create a listener');
