@@ -60,8 +60,8 @@ interface RpcModule {
 // @tars/rpc must be loaded before the generated files, which require it back (a circular require otherwise).
 const Rpc = require('@tars/rpc') as RpcModule;
 const Stream = require('@tars/stream') as StreamModule;
-const Gen = (require('./InteropImp.cjs') as { Interop: Record<string, unknown> }).Interop;
-const ProxyGen = (require('./InteropProxy.cjs') as { Interop: Record<string, unknown> }).Interop;
+const Gen = (require('./generated/InteropImp.cjs') as { Interop: Record<string, unknown> }).Interop;
+const ProxyGen = (require('./generated/InteropProxy.cjs') as { Interop: Record<string, unknown> }).Interop;
 const ItemClass = Gen.Item as RefStructClass;
 
 /** Plain shapes of Interop.tars values as the reference package sees them (long is a JS number there). */
@@ -159,7 +159,7 @@ export function startOfficialEchoServer(servant: string): Promise<OfficialServer
   return startOfficialServer(servant, Gen.EchoImp);
 }
 
-const Registry = require('./RegistryImp.cjs') as {
+const Registry = require('./generated/RegistryImp.cjs') as {
   createRegistryImp(table: Record<string, { host: string; port: number }[]>, asked: string[]): unknown;
 };
 
