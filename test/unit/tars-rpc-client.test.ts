@@ -269,3 +269,17 @@ describe('registry lookup', () => {
     await target.server.close();
   });
 });
+
+describe('ObjectProxy closing while connecting', () => {
+  test('destroy() during a connect fails the waiting call at once with a TarsRpcError', async () => {
+    const { server, address } = await startProbeServer('D');
+    const proxy = new ObjectProxy(address);
+    const pending = who(proxy); // connecting now
+    proxy.destroy();
+    await assert.rejects(
+      pending,
+      (e: unknown) => e instanceof TarsRpcError && e.code !== TarsRet.InvokeTimeout, // not left to time out
+    );
+    await server.close();
+  });
+});

@@ -37,6 +37,8 @@ export class ClientConnection {
   #socket: net.Socket | undefined;
   #state: State = 'idle';
   #connecting: Promise<void> | undefined;
+  /** Fails the connect in progress (a close or destroy while connecting must not leave it pending). */
+  #abortConnect: ((err: Error) => void) | undefined;
   /** Requests written in this tick, sent together on the next one: one syscall for many calls. */
   #batch: Uint8Array[] = [];
   #drained: (() => void) | undefined;
@@ -74,6 +76,7 @@ export class ClientConnection {
         fail(new Error(`connect timeout after ${this.#opts.connectTimeout} ms`));
       }, this.#opts.connectTimeout);
       const fail = (err: Error): void => {
+        this.#abortConnect = undefined;
         clearTimeout(timer);
         socket.removeListener('connect', ok);
         const e = new TarsRpcError(TarsRet.ProxyConnectError, `connect to ${where} failed: ${err.message}`, {
@@ -82,7 +85,9 @@ export class ClientConnection {
         this.#teardown(e);
         reject(e);
       };
+      this.#abortConnect = fail;
       const ok = (): void => {
+        this.#abortConnect = undefined;
         clearTimeout(timer);
         socket.removeListener('error', fail);
         this.#state = 'open';
@@ -201,6 +206,7 @@ export class ClientConnection {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#socket?.destroy();
+    this.#abortConnect?.(err);
     const calls = [...this.#pending.values()];
     this.#pending.clear();
     for (const call of calls) call.settle(err);
