@@ -28,7 +28,9 @@ export class Sweeper {
   /** Sweeps every half TTL, so a dead process's memberships are gone at most 1.5 x nodeTtlMs after its death. */
   start(): void {
     const every = Math.floor(this.ttlMs / 2);
-    this.#timer = setInterval(() => void this.sweep(true).catch(() => undefined), every);
+    this.#timer = setInterval(() => {
+      if (!this.#running) void this.sweep(true).catch(() => undefined);
+    }, every);
     this.#timer.unref();
   }
 
@@ -38,12 +40,15 @@ export class Sweeper {
   }
 
   /**
-   * One pass: removes the memberships of every process without a liveness key; resolves the number of connections
-   * removed. With `locked`, does nothing unless it wins the deployment-wide lock for this period.
+   * One full pass, started after any pass already running: removes the memberships of every process without a
+   * liveness key; resolves the number of connections this pass removed (other processes' sweepers may have taken
+   * some first). With `locked`, does nothing unless it wins the deployment-wide lock for this period.
    */
-  sweep(locked = false): Promise<number> {
-    this.#running ??= this.#sweep(locked).finally(() => (this.#running = undefined));
-    return this.#running;
+  async sweep(locked = false): Promise<number> {
+    while (this.#running) await this.#running.catch(() => undefined);
+    const pass = this.#sweep(locked).finally(() => (this.#running = undefined));
+    this.#running = pass;
+    return pass;
   }
 
   async #sweep(locked: boolean): Promise<number> {

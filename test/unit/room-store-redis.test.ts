@@ -83,9 +83,19 @@ describe('RedisRoomStore', { skip: redis.skip }, () => {
     await gone.add('room2', connIdBase(gone.processIndex) + 1);
     await alive.add('room1', connIdBase(alive.processIndex) + 1);
     await gone.close(); // deletes its liveness key and leaves its memberships, like a process that stopped refreshing
-    assert.equal(await sweeper.sweep(), 1);
+    await sweeper.sweep();
     assert.deepEqual(await sweeper.members('room1'), [connIdBase(alive.processIndex) + 1]);
     assert.deepEqual(await sweeper.rooms(), ['room1']);
+  });
+
+  it('sweeps a dead process that held more connections than one sweep batch', async () => {
+    const [gone, sweeper] = await Promise.all([openStore(), openStore()]);
+    const base = connIdBase(gone.processIndex);
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => gone.add(`room-${i % 7}`, base + i + 1)));
+    await gone.close();
+    await sweeper.sweep();
+    assert.deepEqual(await sweeper.rooms(), []);
+    assert.equal(await sweeper.count('room-0'), 0);
   });
 
   it('removes them by itself once the liveness key expires', async () => {
