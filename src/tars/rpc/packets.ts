@@ -130,7 +130,7 @@ export function encodeReply(req: Request, ret: number, desc: string, buffer: Uin
 /** Decodes a reply frame body: the iVersion at tag 1 says which packet shape follows. */
 export function decodeReply(body: Uint8Array): Reply {
   const r = new TarsReader(body);
-  const version = new TarsReader(body).readInt16(1, true, 0);
+  const version = peekVersion(body);
   if (version === TarsVersion.TupSimple || version === TarsVersion.TupComplex) {
     const p = readRequest(r);
     const code = p.status.get(StatusKey.ResultCode);
@@ -162,6 +162,17 @@ export function decodeReply(body: Uint8Array): Reply {
     context: p.context,
     status: p.status,
   };
+}
+
+/**
+ * iVersion is the first field (tag 1) of both packet shapes; read it from the head byte when it is the usual
+ * int8/int16/zero, or with a reader otherwise.
+ */
+function peekVersion(body: Uint8Array): number {
+  const head = body[0];
+  if (head === 0x10 && body.length > 1) return ((body[1] as number) << 24) >> 24;
+  if (head === 0x1c) return 0;
+  return new TarsReader(body).readInt16(1, true, 0);
 }
 
 let emptyTup: Uint8Array | undefined;
@@ -213,7 +224,7 @@ export function defaultsArgReader(): ArgReader {
 
 /**
  * Splits a byte stream into frame bodies; throws TarsDecodeError (BadFrameLength) on a length outside
- * 5..`maxLength`, after which the connection must be closed.
+ * 4..`maxLength`, after which the connection must be closed.
  */
 export class FrameSplitter {
   readonly #frames: FrameDecoder;
