@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { createChatApp } from '../../examples/chat/app.js';
 import { CloseCode } from '../../src/errors.js';
 import { loadConfig, type Gateway } from '../../src/index.js';
@@ -48,13 +49,13 @@ async function openChat(browser: Browser, baseUrl: string, n: 1 | 2): Promise<Ch
 }
 
 /** Log lines received from the server whose text is exactly `text`. */
-function received(chat: ChatPage, text: string): Locator {
-  return chat.page.locator('#log li.in .text').getByText(text, { exact: true });
+function received(page: Page, text: string): Locator {
+  return page.locator('#log li.in .text').getByText(text, { exact: true });
 }
 
-function status(chat: ChatPage, text: string | RegExp): Promise<void> {
+function status(page: Page, text: string | RegExp): Promise<void> {
   const pattern = typeof text === 'string' ? new RegExp(`^${text}$`) : text;
-  return chat.page.locator('#status', { hasText: pattern }).waitFor();
+  return page.locator('#status', { hasText: pattern }).waitFor();
 }
 
 async function type(chat: ChatPage, fields: { room?: string; message: string }): Promise<void> {
@@ -87,9 +88,9 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
   });
 
   it('each page joins its own room when it opens', async () => {
-    await received(c1, 'Subscribe roomNum:room1 success!').waitFor();
-    await received(c2, 'Subscribe roomNum:room2 success!').waitFor();
-    await Promise.all([status(c1, 'connected'), status(c2, 'connected')]);
+    await received(c1.page, 'Subscribe roomNum:room1 success!').waitFor();
+    await received(c2.page, 'Subscribe roomNum:room2 success!').waitFor();
+    await Promise.all([status(c1.page, 'connected'), status(c2.page, 'connected')]);
     assert.equal(await c1.page.textContent('#joined'), 'joined');
     assert.equal(c1.sent[0], 'subscribe|room1');
     assert.equal(c2.sent[0], 'subscribe|room2');
@@ -100,10 +101,10 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     const text = 'hello room2, from client1';
     await type(c1, { room: 'room2', message: text });
     await c1.page.click('#sendRoom');
-    await received(c1, 'SendByRoom success!').waitFor();
-    await received(c2, text).waitFor();
+    await received(c1.page, 'SendByRoom success!').waitFor();
+    await received(c2.page, text).waitFor();
     // The server pushes to the room before it replies to the sender, so nothing more can arrive for client1.
-    assert.equal(await received(c1, text).count(), 0);
+    assert.equal(await received(c1.page, text).count(), 0);
     assert.equal(c1.sent.at(-1), `sendByRoom|${JSON.stringify({ roomNum: 'room2', message: text })}`);
   });
 
@@ -111,9 +112,9 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     const text = 'hello everyone, from client2';
     await type(c2, { message: text });
     await c2.page.click('#broadcast');
-    await received(c2, 'Broadcast success!').waitFor();
-    await received(c2, text).waitFor();
-    await received(c1, text).waitFor();
+    await received(c2.page, 'Broadcast success!').waitFor();
+    await received(c2.page, text).waitFor();
+    await received(c1.page, text).waitFor();
     assert.equal(c2.sent.at(-1), `broadcast|${JSON.stringify({ message: text })}`);
   });
 
@@ -125,11 +126,11 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     assert.equal(await r1.text(), 'pushBy room success');
     const r2 = await fetch(`${base}/Index/pushAll?message=${encodeURIComponent(toAll)}`);
     assert.equal(await r2.text(), 'pushBy all success');
-    await received(c1, toRoom).waitFor();
-    await received(c1, toAll).waitFor();
-    await received(c2, toAll).waitFor();
+    await received(c1.page, toRoom).waitFor();
+    await received(c1.page, toAll).waitFor();
+    await received(c2.page, toAll).waitFor();
     // Pushes reach a connection in order: client2 has the later one, so it would have the room push by now.
-    assert.equal(await received(c2, toRoom).count(), 0);
+    assert.equal(await received(c2.page, toRoom).count(), 0);
   });
 
   it('markup in a message is shown as text and never run', async () => {
@@ -137,7 +138,7 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     await type(c1, { message: text });
     await c1.page.click('#broadcast');
     for (const chat of [c1, c2]) {
-      const line = received(chat, text);
+      const line = received(chat.page, text);
       await line.waitFor();
       assert.equal(await line.textContent(), text);
       assert.equal(await chat.page.locator('#log img, #log b').count(), 0);
@@ -174,12 +175,12 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     assert.ok(conn, 'client1 holds a connection in room1');
     const closed = once(gw, 'close');
     conn.close(CloseCode.GoingAway, 'restarting');
-    await status(c1, /^reconnecting in \d+s$/);
+    await status(c1.page, /^reconnecting in \d+s$/);
     await closed;
     assert.equal(await c1.page.textContent('#joined'), 'not joined');
     await c1.page.clock.runFor(1000); // the first backoff is at most 500 ms
-    await received(c1, 'Subscribe roomNum:room1 success!').nth(1).waitFor();
-    await status(c1, 'connected');
+    await received(c1.page, 'Subscribe roomNum:room1 success!').nth(1).waitFor();
+    await status(c1.page, 'connected');
     assert.equal(c1.sockets, 2);
     assert.equal(gw.connectionCount, 2);
   });
@@ -190,7 +191,7 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     const socketsBefore = c1.sockets;
     const closed = once(gw, 'close');
     await c1.page.click('#disconnect');
-    await status(c1, 'disconnected');
+    await status(c1.page, 'disconnected');
     await closed;
     assert.equal(gw.connectionCount, countBefore - 1);
     // Two minutes of page time: longer than any backoff delay and a dozen ping periods.
@@ -199,6 +200,49 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     assert.equal(await c1.page.textContent('#status'), 'disconnected');
     assert.equal(c1.sockets, socketsBefore);
     assert.equal(gw.connectionCount, countBefore - 1);
+  });
+
+  it('a page the server refuses retries with growing delays, then connects', async () => {
+    // A second gateway whose only connection slot is taken: every attempt of the page is refused with 503.
+    const config = loadConfig({
+      env: {},
+      overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', maxConnections: 1 },
+    });
+    const full = await createChatApp(config);
+    let holder: WebSocket | undefined;
+    let context: BrowserContext | undefined;
+    try {
+      await full.listen();
+      holder = new WebSocket(`${full.url}/`);
+      await once(holder, 'open');
+      context = await browser!.newContext();
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.clock.install();
+      await page.clock.pauseAt(Date.now() + 1000);
+      await page.goto(`${full.url}/clients/client1.html`);
+      const failures = page.locator('#log li.note .text', { hasText: 'connection lost' });
+      for (let k = 0; k < 5; k++) {
+        await failures.nth(k).waitFor();
+        // Attempt k+1 waits between half and all of 500 ms * 2^k (the jitter decides where).
+        const cap = 500 * 2 ** k;
+        await page.clock.runFor(cap / 2 - 10);
+        assert.match((await page.textContent('#status')) ?? '', /^reconnecting in \d+s$/);
+        assert.equal(await failures.count(), k + 1, `no attempt before ${cap / 2} ms`);
+        await page.clock.runFor(cap / 2 + 10);
+      }
+      await failures.nth(5).waitFor();
+      const closed = once(full, 'close');
+      holder.close();
+      await closed;
+      await page.clock.runFor(500 * 2 ** 5);
+      await received(page, 'Subscribe roomNum:room1 success!').waitFor();
+      await status(page, 'connected');
+    } finally {
+      holder?.terminate();
+      await context?.close();
+      await full.close();
+    }
   });
 
   it('the index page links both chat pages', async () => {
@@ -216,11 +260,11 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
   });
 
   it('Connect after Disconnect opens a new connection and joins the room again', async () => {
-    const joins = received(c1, 'Subscribe roomNum:room1 success!');
+    const joins = received(c1.page, 'Subscribe roomNum:room1 success!');
     const before = await joins.count();
     await c1.page.click('#connect');
     await joins.nth(before).waitFor();
-    await status(c1, 'connected');
+    await status(c1.page, 'connected');
     assert.equal(gateway?.connectionCount, 2);
     assert.deepEqual(c1.problems, []);
     assert.deepEqual(c2.problems, []);
