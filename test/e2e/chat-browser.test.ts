@@ -21,8 +21,8 @@ interface ChatPage {
   page: Page;
   /** Every text frame the page sent, in order. */
   sent: string[];
-  /** WebSockets the page created. */
-  sockets: number;
+  /** URLs of the WebSockets the page opened, in order. */
+  sockets: string[];
   /** Uncaught page errors and dialogs (an `alert` would mean injected markup ran). */
   problems: string[];
 }
@@ -32,9 +32,9 @@ async function openChat(browser: Browser, baseUrl: string, n: 1 | 2): Promise<Ch
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  const chat: ChatPage = { page, sent: [], sockets: 0, problems: [] };
+  const chat: ChatPage = { page, sent: [], sockets: [], problems: [] };
   page.on('websocket', (ws) => {
-    chat.sockets++;
+    chat.sockets.push(ws.url());
     ws.on('framesent', (frame) => chat.sent.push(String(frame.payload)));
   });
   page.on('pageerror', (err) => chat.problems.push(`page error: ${err.message}`));
@@ -92,6 +92,8 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     await received(c2.page, 'Subscribe roomNum:room2 success!').waitFor();
     await Promise.all([status(c1.page, 'connected'), status(c2.page, 'connected')]);
     assert.equal(await c1.page.textContent('#joined'), 'joined');
+    // Same host and port as the page, ws: because the page came over http:.
+    assert.deepEqual(c1.sockets, [`${gateway!.url.replace(/^http:/, 'ws:')}/`]);
     assert.equal(c1.sent[0], 'subscribe|room1');
     assert.equal(c2.sent[0], 'subscribe|room2');
     assert.equal(gateway?.connectionCount, 2);
@@ -181,14 +183,14 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     await c1.page.clock.runFor(1000); // the first backoff is at most 500 ms
     await received(c1.page, 'Subscribe roomNum:room1 success!').nth(1).waitFor();
     await status(c1.page, 'connected');
-    assert.equal(c1.sockets, 2);
+    assert.equal(c1.sockets.length, 2);
     assert.equal(gw.connectionCount, 2);
   });
 
   it('Disconnect closes the connection and the page does not reconnect', async () => {
     const gw = gateway!;
     const countBefore = gw.connectionCount;
-    const socketsBefore = c1.sockets;
+    const socketsBefore = c1.sockets.length;
     const closed = once(gw, 'close');
     await c1.page.click('#disconnect');
     await status(c1.page, 'disconnected');
@@ -198,7 +200,7 @@ describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
     await c1.page.clock.runFor(120_000);
     await c1.page.evaluate('1');
     assert.equal(await c1.page.textContent('#status'), 'disconnected');
-    assert.equal(c1.sockets, socketsBefore);
+    assert.equal(c1.sockets.length, socketsBefore);
     assert.equal(gw.connectionCount, countBefore - 1);
   });
 

@@ -40,9 +40,15 @@
   let countdownTimer;
   let noticeTimer;
 
+  /**
+   * The gateway that served this page, same host and port, wss: under https:. The path is the folder above
+   * clients/ (`/` normally) so the pages keep working behind a proxy that mounts the gateway under a prefix.
+   */
   function serverUrl() {
     if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
-    return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/`;
+    const url = new URL('..', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.href;
   }
 
   /** state: connecting | connected | reconnecting | disconnected */
