@@ -39,7 +39,7 @@ export class ClientConnection {
   #connecting: Promise<void> | undefined;
   /** Fails the connect in progress (a close or destroy while connecting must not leave it pending). */
   #abortConnect: ((err: Error) => void) | undefined;
-  /** Requests written in this tick, sent together on the next one: one syscall for many calls. */
+  /** Requests made during one event-loop turn, sent together after its I/O: one syscall for many calls. */
   #batch: Uint8Array[] = [];
   #drained: (() => void) | undefined;
 
@@ -111,7 +111,7 @@ export class ClientConnection {
     const id = this.#ids.next();
     const bytes = encode(id);
     if (call) this.#pending.set(id, call);
-    if (this.#batch.push(bytes) === 1) process.nextTick(this.#flush);
+    if (this.#batch.push(bytes) === 1) setImmediate(this.#flush);
     return id;
   }
 
