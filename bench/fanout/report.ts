@@ -2,6 +2,7 @@
  * Turns run results into markdown: one row per target and mode, then tars-ws against each peer, then the
  * results file with the command, the machine and the settings, so a figure can be traced to how it was made.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { BenchOptions } from './options.js';
@@ -68,6 +69,8 @@ export interface MachineInfo {
   node: string;
   /** 1, 5 and 15 minute load averages when the benchmark started. */
   loadBefore: string;
+  /** Commit of the work tree, `+ uncommitted changes` when it differs from it. */
+  commit: string;
 }
 
 export function machineInfo(): MachineInfo {
@@ -87,7 +90,18 @@ export function machineInfo(): MachineInfo {
     loadBefore: loadavg()
       .map((n) => n.toFixed(2))
       .join(', '),
+    commit: gitCommit(),
   };
+}
+
+function gitCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no', 'src', 'examples') !== '';
+    return git('rev-parse', '--short', 'HEAD') + (dirty ? ' + uncommitted changes in src/ or examples/' : '');
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function settingsLine(opts: BenchOptions): string {
@@ -110,6 +124,8 @@ export function resultsFile(
 Last run: ${startedAt.toISOString()}
 
 Command: \`${command}\`
+
+Code: ${machine.commit}
 
 Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average before the run
 ${machine.loadBefore} (the machine is shared; other work may have been running).
