@@ -169,9 +169,15 @@ async function main(): Promise<void> {
     `# Tars RPC benchmark\n\nLast run: ${new Date().toISOString()}\n\nCommand: \`${command}\`\n\nMachine: ${machine}\n\n` +
     `Method: one client process keeps ${concurrency} \`hello(int, string)\` calls in flight for ${seconds} s (after a 0.5 s warm-up) ` +
     `against a server in a child process (the @tars/rpc 2.0.15 server, then ours), once per client and packet version. ` +
-    `Latency is per call, measured in the client. Both processes share the machine's cores.\n\n${table}\n`;
+    `Latency is per call, measured in the client. Both processes share the machine's cores.\n\n${table}\n\n${NOTES}\n`;
   writeFileSync(fileURLToPath(new URL('./results/tars-rpc.md', import.meta.url)), md);
 }
+
+const NOTES =
+  'Reading it: against the @tars/rpc server, the server process is the limit for both clients, so calls/s differ ' +
+  'little there; the client CPU column (process CPU per call, warm-up included) is the client-side comparison. ' +
+  'Against our server, the client is the limit. On a shared 2-core machine, figures move by tens of percent ' +
+  'between runs; compare rows of the same run.';
 
 function report(results: Result[]): string {
   const rows = [
