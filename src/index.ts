@@ -34,3 +34,6 @@ export {
   type ProcessIndex,
   type RoomId,
 } from './types.js';
+export { runGateway, type BuildGateway, type RunningGateway, type RunOptions } from './cluster/run.js';
+export { Supervisor, type ControlReply, type SupervisorOptions } from './cluster/supervisor.js';
+export { serveControl, workerId, isClusterWorker, type ControlHandler } from './cluster/worker.js';

@@ -42,6 +42,8 @@ export interface GatewayConfig {
   maxMessageLength: number;
   /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 100000. */
   maxConnections: number;
+  /** Worker processes sharing the port (node:cluster); 1 runs a single process. Default 1. Env `WORKERS`. */
+  workers: number;
   /** Interval of server pings that detect dead peers (0 disables). Default 30000 ms. */
   heartbeatIntervalMs: number;
   /** Time given to clients to close after SIGINT/SIGTERM before they are cut. Default 5000 ms. */
@@ -128,6 +130,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   int('maxRoomsPerConnection', 100, 1, 1_000_000, 'MAX_ROOMS_PER_CONNECTION', 'max-rooms-per-connection'),
   int('maxMessageLength', 64 * KIB, 1, 256 * MIB, 'MAX_MESSAGE_LENGTH', 'max-message-length'),
   int('maxConnections', 100_000, 1, 10_000_000, 'MAX_CONNECTIONS', 'max-connections'),
+  int('workers', 1, 1, 256, 'WORKERS', 'workers'),
   int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),
   int('shutdownGraceMs', 5000, 0, 600_000, 'SHUTDOWN_GRACE_MS', 'shutdown-grace-ms'),
 ];

@@ -1,0 +1,74 @@
+/**
+ * Runs a gateway application in one process or as a cluster of `config.workers` processes sharing the port.
+ * The same entry file runs in the primary and in the workers: the primary supervises, the workers serve.
+ *
+ * @example
+ *   const config = loadConfig({ argv: process.argv.slice(2) });
+ *   await runGateway(config, (config, deps) => createChatApp(config, deps));
+ */
+import cluster from 'node:cluster';
+import type { GatewayConfig } from '../config/options.js';
+import type { Gateway, GatewayDeps } from '../gateway/gateway.js';
+import { closeOnSignals } from '../gateway/signals.js';
+import { createLogger } from '../logger.js';
+import { Supervisor } from './supervisor.js';
+import {
+  announceReady,
+  clusterWorkerDeps,
+  isClusterWorker,
+  serveControl,
+  type ControlHandler,
+} from './worker.js';
+
+export type BuildGateway = (config: Readonly<GatewayConfig>, deps: GatewayDeps) => Promise<Gateway>;
+
+export type RunningGateway =
+  | { role: 'single'; gateway: Gateway }
+  | { role: 'worker'; gateway: Gateway }
+  | { role: 'primary'; supervisor: Supervisor; port: number };
+
+export interface RunOptions {
+  /** Control request handlers of each worker (kind -> handler), e.g. for admin commands. */
+  control?: (gateway: Gateway) => ReadonlyMap<string, ControlHandler>;
+}
+
+export async function runGateway(
+  config: Readonly<GatewayConfig>,
+  build: BuildGateway,
+  options: RunOptions = {},
+): Promise<RunningGateway> {
+  if (config.workers <= 1 && !isClusterWorker()) {
+    const gateway = await build(config, {});
+    closeOnSignals(gateway);
+    await gateway.listen();
+    return { role: 'single', gateway };
+  }
+  if (cluster.isPrimary) {
+    const logger = createLogger(config.logLevel, 'tars-ws-primary');
+    const supervisor = new Supervisor({
+      workers: config.workers,
+      logger,
+      stopTimeoutMs: config.shutdownGraceMs + 5000,
+    });
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'stopping workers');
+      supervisor.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const port = await supervisor.start();
+    logger.info({ workers: config.workers, port }, 'tars-ws cluster ready');
+    return { role: 'primary', supervisor, port };
+  }
+  const gateway = await build(config, clusterWorkerDeps(config));
+  if (options.control) serveControl(options.control(gateway));
+  closeOnSignals(gateway);
+  // A worker whose primary is gone must not linger as an orphan holding the port.
+  process.on('disconnect', () => void gateway.close().then(() => process.exit(0)));
+  const addr = await gateway.listen();
+  announceReady(addr.port);
+  return { role: 'worker', gateway };
+}
