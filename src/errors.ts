@@ -42,6 +42,8 @@ export const ErrorCode = {
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   /** The request body is larger than `limits.maxHttpBodyBytes`. */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The server refuses new connections for now (connection limit, shutting down). Retry with backoff. */
+  Unavailable: 'UNAVAILABLE',
   /** An upstream (Tars service, store) failed or timed out. Retry later. */
   Upstream: 'UPSTREAM_ERROR',
   /** Unexpected server error. Retry later; report if it persists. */
@@ -59,6 +61,7 @@ const httpStatusOf: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
   UPSTREAM_ERROR: 502,
   INTERNAL: 500,
 };

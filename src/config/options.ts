@@ -12,6 +12,11 @@ export interface GatewayConfig {
   port: number;
   /** Bearer token required by the push endpoints. Empty: push accepted from loopback callers only. Env `PUSH_TOKEN`. */
   pushToken: string;
+  /**
+   * Origins whose pages may open WebSocket connections, comma-separated (`https://app.example.com,https://x.org`);
+   * the page's own origin is always allowed. `*` (default) allows every origin, like Socket.IO. Env `ALLOWED_ORIGINS`.
+   */
+  allowedOrigins: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. Default `info`. Env `LOG_LEVEL`. */
   logLevel: LogLevel;
   /** Default browser protocol for connections that do not ask for one: `text` (the original `cmd|payload`) or `json`. */
@@ -73,6 +78,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'host', kind: { type: 'string' }, default: '127.0.0.1', env: 'HOST', flag: 'host' },
   { key: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: 8080, env: 'PORT', flag: 'port' },
   { key: 'pushToken', kind: { type: 'string' }, default: '', env: 'PUSH_TOKEN', flag: 'push-token' },
+  {
+    key: 'allowedOrigins',
+    kind: { type: 'string' },
+    default: '*',
+    env: 'ALLOWED_ORIGINS',
+    flag: 'allowed-origins',
+  },
   {
     key: 'logLevel',
     kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

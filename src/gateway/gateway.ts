@@ -13,6 +13,7 @@ import type { Broker, BrokerMessage } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import type { ControllerClass } from '../http/controller.js';
+import { sameOrigin } from '../http/push-auth.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
@@ -76,6 +77,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #conns = new Map<ConnId, Connection>();
   readonly #rooms = new Map<RoomId, Set<Connection>>();
   readonly #defaultProtocol: Protocol;
+  readonly #origins: ReadonlySet<string> | '*';
   #nextId: ConnId;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -114,6 +116,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.nodeId = deps.nodeId ?? `p${this.processIndex}`;
     this.#nextId = connIdBase(this.processIndex) + 1;
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
+    this.#origins =
+      config.allowedOrigins.trim() === '*'
+        ? '*'
+        : new Set(
+            config.allowedOrigins
+              .split(',')
+              .map((o) => o.trim())
+              .filter((o) => o !== ''),
+          );
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -305,6 +316,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.#closing) return refuse(socket, 503, 'server is shutting down');
+    const origin = req.headers.origin;
+    if (
+      origin !== undefined &&
+      this.#origins !== '*' &&
+      !this.#origins.has(origin) &&
+      !sameOrigin(origin, req.headers.host)
+    ) {
+      this.logger.info({ origin }, 'connection refused: origin not allowed');
+      return refuse(socket, 403, 'origin not allowed');
+    }
     if (this.#conns.size >= this.config.maxConnections) {
       this.logger.warn({ limit: this.config.maxConnections }, 'connection refused: maxConnections reached');
       return refuse(socket, 503, 'too many connections');
@@ -502,9 +523,10 @@ function rawToString(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ code: status, error: { code: 'UNAVAILABLE', message: reason } });
+function refuse(socket: Duplex, status: 403 | 503, reason: string): void {
+  const code = status === 403 ? ErrorCode.Forbidden : ErrorCode.Unavailable;
+  const body = JSON.stringify({ code: status, error: { code, message: reason } });
   socket.end(
-    `HTTP/1.1 ${status} Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Service Unavailable'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

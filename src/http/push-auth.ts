@@ -15,6 +15,14 @@ export function isLoopback(address: string | undefined): boolean {
 /** Throws 401/403 unless the request may push. */
 export function checkPushAuth(req: IncomingMessage, token: string): void {
   if (token === '') {
+    // A web page open in a browser on this machine is a loopback caller too: refuse cross-site requests, which
+    // browsers always mark (Sec-Fetch-Site, Origin), so a malicious page cannot push through its visitor.
+    if (isCrossSite(req)) {
+      throw new GatewayError(
+        ErrorCode.Forbidden,
+        'cross-site push requests are refused; configure a push token',
+      );
+    }
     if (isLoopback(req.socket.remoteAddress)) return;
     throw new GatewayError(
       ErrorCode.Forbidden,
@@ -27,5 +35,24 @@ export function checkPushAuth(req: IncomingMessage, token: string): void {
   const want = Buffer.from(token, 'utf8');
   if (given.length !== want.length || !timingSafeEqual(given, want)) {
     throw new GatewayError(ErrorCode.Unauthorized, 'push API requires "Authorization: Bearer <token>"');
+  }
+}
+
+/** True for a request a browser sent on behalf of a page of another origin. */
+export function isCrossSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  return !sameOrigin(origin, req.headers.host);
+}
+
+/** Whether an Origin header names the host the request was sent to (any scheme). */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined || origin === 'null') return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }

@@ -70,9 +70,13 @@ export class HttpRouter {
       const exact = this.#routes.get(path);
       if (exact) return await this.#run(req, res, url, exact);
       for (const s of this.#statics) {
-        if (path.startsWith(s.prefix) || `${path}/` === s.prefix) {
-          if (await this.#serveStatic(s, req, res, path)) return;
+        if (`${path}/` === s.prefix) {
+          // Relative links of the folder's index page resolve only under the trailing slash.
+          res.statusCode = 301;
+          res.setHeader('location', s.prefix + url.search);
+          return sendText(res, 301, `moved to ${s.prefix}`);
         }
+        if (path.startsWith(s.prefix) && (await this.#serveStatic(s, req, res, path))) return;
       }
       const m = /^\/([^/]+)\/([^/]+)\/?$/.exec(path);
       const entry = m ? this.#controllers.get((m[1] ?? '').toLowerCase()) : undefined;
@@ -118,7 +122,7 @@ export class HttpRouter {
     path: string,
   ): Promise<boolean> {
     const original = req.url ?? '/';
-    const rest = path === s.prefix.slice(0, -1) ? '/' : path.slice(s.prefix.length - 1);
+    const rest = path.slice(s.prefix.length - 1);
     req.url = rest + original.slice(path.length);
     return new Promise((resolve, reject) => {
       res.once('finish', () => resolve(true));

@@ -193,3 +193,35 @@ describe('JSON protocol chosen per connection', () => {
     await j.close();
   });
 });
+
+describe('origins', () => {
+  it('refuses WebSocket upgrades from origins not in allowedOrigins with 403', async () => {
+    const gateway = await startChat({ allowedOrigins: 'https://app.example' });
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(wsUrl(gateway), { origin: 'https://evil.example' });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => undefined);
+    });
+    assert.equal(status, 403);
+    const allowed = await TestClient.open(wsUrl(gateway), undefined, { origin: 'https://app.example' });
+    const sameOrigin = await TestClient.open(wsUrl(gateway), undefined, { origin: gateway.url });
+    const noOrigin = await TestClient.open(wsUrl(gateway));
+    await Promise.all([allowed.close(), sameOrigin.close(), noOrigin.close()]);
+    await gateway.close();
+  });
+
+  it('refuses cross-site push requests when no token is configured', async () => {
+    const gateway = await startChat();
+    const cross = await fetch(`${gateway.url}/Index/pushAll?message=x`, {
+      headers: { origin: 'https://evil.example' },
+    });
+    assert.equal(cross.status, 403);
+    const fetchSite = await fetch(`${gateway.url}/Index/pushAll?message=x`, {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(fetchSite.status, 403);
+    const same = await fetch(`${gateway.url}/Index/pushAll?message=x`, { headers: { origin: gateway.url } });
+    assert.equal(same.status, 200);
+    await gateway.close();
+  });
+});

@@ -33,6 +33,23 @@ describe('HTTP push API and controllers', () => {
     assert.deepEqual((await call(`${gateway.url}/`)).body, 'index success!!');
   });
 
+  it('redirects /clients to /clients/ so the pages resolve their relative links', async () => {
+    const res = await fetch(`${gateway.url}/clients`, { redirect: 'manual' });
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get('location'), '/clients/');
+  });
+
+  it('serves the chat pages', async () => {
+    const res = await fetch(`${gateway.url}/clients/client1.html`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /room1/);
+  });
+
+  it('does not serve files outside the pages folder', async () => {
+    const res = await fetch(`${gateway.url}/clients/..%2f..%2fpackage.json`);
+    assert.notEqual(res.status, 200);
+  });
+
   it('sends browsers asking for / to the chat pages', async () => {
     const res = await fetch(`${gateway.url}/`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     assert.equal(res.status, 302);

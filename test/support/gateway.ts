@@ -44,8 +44,12 @@ export class TestClient {
     );
   }
 
-  static async open(url: string, protocols?: string | string[]): Promise<TestClient> {
-    const ws = new WebSocket(url, protocols);
+  static async open(
+    url: string,
+    protocols?: string | string[],
+    options?: WebSocket.ClientOptions,
+  ): Promise<TestClient> {
+    const ws = new WebSocket(url, protocols, options);
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
