@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseOptions, UsageError } from './fanout/options.js';
+import { parseOptions, USAGE, UsageError } from './fanout/options.js';
 import { machineInfo, ratioTable, resultsFile, resultsTable, settingsLine } from './fanout/report.js';
 import { summarizeRounds } from './fanout/rounds.js';
 import { runScenario, type RunResult } from './fanout/scenario.js';
@@ -13,6 +13,10 @@ import { killAllServers } from './fanout/server-process.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log(`fan-out benchmark of tars-ws against ws and Socket.IO\n${USAGE}`);
+    return;
+  }
   const opts = parseOptions(args);
   const startedAt = new Date();
   const machine = machineInfo();

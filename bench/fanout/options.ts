@@ -37,7 +37,7 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
+export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
   [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked] [--modes burst,steady]
   [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]`;
 
@@ -56,7 +56,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const eq = arg.indexOf('=');
     if (eq > 0) {
       flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (arg === '--quick' || arg === '--help') {
+    } else if (arg === '--quick') {
       flags.set(arg.slice(2), 'true');
     } else {
       const value = argv[++i];
@@ -64,7 +64,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       flags.set(arg.slice(2), value);
     }
   }
-  if (flags.has('help')) throw new UsageError('fan-out benchmark of tars-ws against ws and Socket.IO');
   const quick = flags.get('quick') === 'true';
   const int = (name: string, full: number, smoke: number, min: number, max: number): number => {
     const raw = flags.get(name);

@@ -44,6 +44,9 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err);
-  send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
-  process.exit(1);
+  const failed: FromServer = { type: 'failed', message: err instanceof Error ? err.message : String(err) };
+  // Exit once the message has left: IPC sends are asynchronous.
+  setTimeout(() => process.exit(1), 1000).unref();
+  if (process.send) process.send(failed, () => process.exit(1));
+  else process.exit(1);
 });
