@@ -1,7 +1,8 @@
 /**
  * The demo application: the two-room chat of the original example, on one port.
  * - WebSocket: the `cmd|payload` commands (messages/), any path.
- * - HTTP: /Index/* push endpoints and /monitor/monitor (controllers/), the chat pages under /clients/.
+ * - HTTP: /Index/* push endpoints, /monitor/monitor, /Hello/hello (controllers/), the chat pages under /clients/.
+ * - Tars: `hello|{"no":1,"name":"x"}` and /Hello/hello call TestApp.HelloServer.HelloObj (`npm run hello-server`).
  * - `/` answers `index success!!` like the original; browsers asking for HTML are sent to the pages instead.
  */
 import { existsSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Gateway, type GatewayConfig, type GatewayDeps } from '../../src/index.js';
 import { IndexController } from './controllers/index-controller.js';
 import { MonitorController } from './controllers/monitor-controller.js';
+import { helloController } from './controllers/hello-controller.js';
+import { createHelloClient, DEFAULT_HELLO_OBJ } from './hello-client.js';
 import { registerChatMessages } from './messages/chat-messages.js';
 
 /** Folder of the chat pages: next to this file in the sources; tsc does not copy them to dist/, so look back there. */
@@ -17,12 +20,27 @@ export const CLIENTS_DIR =
     .map((u) => fileURLToPath(u))
     .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('./clients/', import.meta.url));
 
+export interface ChatAppOptions {
+  /** Address of the Tars Hello service; default env HELLO_OBJ, else {@link DEFAULT_HELLO_OBJ}. */
+  helloObj?: string;
+  /** Per-call timeout of Hello calls in ms. Default 3000. */
+  helloTimeoutMs?: number;
+}
+
 export async function createChatApp(
   config: Readonly<GatewayConfig>,
   deps: GatewayDeps = {},
+  options: ChatAppOptions = {},
 ): Promise<Gateway> {
   const gateway = await Gateway.create(config, deps);
-  registerChatMessages(gateway);
+  const hello = createHelloClient(
+    options.helloObj ?? process.env['HELLO_OBJ'] ?? DEFAULT_HELLO_OBJ,
+    gateway.logger,
+    options.helloTimeoutMs,
+  );
+  gateway.atShutdown(() => hello.close());
+  registerChatMessages(gateway, hello);
+  gateway.controller('Hello', helloController(hello));
   gateway.controller('Index', IndexController);
   gateway.controller('monitor', MonitorController);
   gateway.serveStatic('/clients/', CLIENTS_DIR);

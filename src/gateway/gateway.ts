@@ -81,6 +81,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #nextId: ConnId;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  readonly #shutdownHooks: (() => Promise<void> | void)[] = [];
 
   /**
    * Opens the room store and broker named by the config (unless given in `deps`) and builds a gateway; call
@@ -303,6 +304,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.broker.publish({ kind: 'conn', conn, message });
   }
 
+  /** Runs `hook` during {@link close}, after the clients are gone (to close RPC proxies, timers, ...). */
+  atShutdown(hook: () => Promise<void> | void): this {
+    this.#shutdownHooks.push(hook);
+    return this;
+  }
+
   /**
    * Stops accepting, closes clients with 1001, waits for them up to `shutdownGraceMs`, then cuts the rest and
    * closes the store and broker. Safe to call more than once.
@@ -511,6 +518,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.#http.closeAllConnections();
     await httpClosed;
     await Promise.allSettled([...this.#conns.values()].map((c) => c.chain));
+    for (const hook of this.#shutdownHooks) {
+      try {
+        await hook();
+      } catch (err) {
+        this.logger.warn({ err }, 'shutdown hook failed');
+      }
+    }
     await this.broker.close();
     await this.store.close();
     this.logger.info('shut down');

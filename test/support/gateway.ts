@@ -1,17 +1,18 @@
 /** Test harness: a demo gateway on an ephemeral port, and WebSocket clients whose frames can be awaited. */
 import WebSocket from 'ws';
-import { createChatApp } from '../../examples/chat/app.js';
+import { createChatApp, type ChatAppOptions } from '../../examples/chat/app.js';
 import { loadConfig, type Gateway, type GatewayConfig, type GatewayDeps } from '../../src/index.js';
 
 export async function startChat(
   overrides: Partial<GatewayConfig> = {},
   deps: GatewayDeps = {},
+  app: ChatAppOptions = {},
 ): Promise<Gateway> {
   const config = loadConfig({
     env: {},
     overrides: { port: 0, logLevel: 'silent', heartbeatIntervalMs: 0, shutdownGraceMs: 2000, ...overrides },
   });
-  const gateway = await createChatApp(config, deps);
+  const gateway = await createChatApp(config, deps, app);
   await gateway.listen();
   return gateway;
 }
