@@ -7,9 +7,16 @@ import WebSocket from 'ws';
 import { CloseCode } from '../errors.js';
 import type { Protocol } from '../protocol/protocol.js';
 import type { ConnId, RoomId } from '../types.js';
-import { prepareTextFrame, sendPrepared, type PreparedFrame } from './frame.js';
+import {
+  prepareTextFrame,
+  rawSocket,
+  sendPrepared,
+  uncorkAtEndOfTurn,
+  type PreparedFrame,
+  type TurnCorked,
+} from './frame.js';
 
-export class Connection {
+export class Connection implements TurnCorked {
   readonly id: ConnId;
   readonly protocol: Protocol;
   readonly remoteAddress: string;
@@ -28,6 +35,8 @@ export class Connection {
   chain: Promise<void> = Promise.resolve();
 
   readonly #ws: WebSocket;
+  /** Whether writes are being held until the end of this event-loop turn (see uncorkAtEndOfTurn). */
+  #corked = false;
   readonly #maxBufferedBytes: number;
   readonly #onSlow: (conn: Connection) => void;
 
@@ -72,8 +81,22 @@ export class Connection {
       this.#onSlow(this);
       return false;
     }
+    if (!this.#corked) {
+      const socket = rawSocket(this.#ws);
+      if (socket) {
+        socket.cork();
+        this.#corked = true;
+        uncorkAtEndOfTurn(this);
+      }
+    }
     sendPrepared(this.#ws, frame, text);
     return true;
+  }
+
+  /** Flushes the writes held during this event-loop turn. Called by the fan-out scheduler only. */
+  releaseTurn(): void {
+    this.#corked = false;
+    rawSocket(this.#ws)?.uncork();
   }
 
   close(code: number = CloseCode.GoingAway, reason = ''): void {

@@ -1,6 +1,6 @@
 /**
  * Encode once, send many: a push is framed into one WebSocket frame Buffer, then written to every receiver's socket
- * as is. This is what engine.io does for Socket.IO broadcasts (`wsPreEncodedFrame`); it relies on ws's internal
+ * as is, and writes to one socket within one event-loop turn are batched (cork/uncork). This is what engine.io does for Socket.IO broadcasts (`wsPreEncodedFrame`); it relies on ws's internal
  * `Sender#sendFrame`, so it is used only when the connection has no permessage-deflate (we never negotiate it) and
  * falls back to `ws.send` otherwise.
  */
@@ -41,4 +41,36 @@ export function sendPrepared(ws: WebSocket, frame: PreparedFrame, text: string):
   } else {
     ws.send(text);
   }
+}
+
+/** Something holding corked writes until {@link uncorkAtEndOfTurn} releases them. */
+export interface TurnCorked {
+  releaseTurn(): void;
+}
+
+const corked: TurnCorked[] = [];
+let flushScheduled = false;
+
+function releaseAll(): void {
+  flushScheduled = false;
+  for (const c of corked) c.releaseTurn();
+  corked.length = 0;
+}
+
+/**
+ * Releases a corked socket once the event loop has finished the current phase, so a burst of pushes reaches each
+ * receiver as one write instead of one syscall per message (the kernel cost dominates fan-out otherwise). A single
+ * message costs nothing more: it still leaves in the same loop iteration.
+ */
+export function uncorkAtEndOfTurn(c: TurnCorked): void {
+  corked.push(c);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(releaseAll);
+  }
+}
+
+/** The raw TCP socket under a ws connection (internal to ws, like `_sender`). */
+export function rawSocket(ws: WebSocket): { cork(): void; uncork(): void } | undefined {
+  return (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
 }
