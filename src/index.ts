@@ -1,7 +1,7 @@
 /** Public API of tars-ws. */
 export { loadConfig, defaultConfig, OPTIONS, type GatewayConfig, type LogLevel } from './config/index.js';
 export { CloseCode, ConfigError, ErrorCode, GatewayError } from './errors.js';
-export { Gateway, type GatewayDeps, type GatewayStats } from './gateway/gateway.js';
+export { Gateway, type GatewayDeps, type GatewayObserver, type GatewayStats } from './gateway/gateway.js';
 export { Connection } from './gateway/connection.js';
 export { MessageContext, type MessageHandler } from './gateway/messages.js';
 export { registerRoomCommands, UNKNOWN_COMMAND_REPLY } from './gateway/room-commands.js';
@@ -36,4 +36,10 @@ export {
 } from './types.js';
 export { runGateway, type BuildGateway, type RunningGateway, type RunOptions } from './cluster/run.js';
 export { Supervisor, type ControlReply, type SupervisorOptions } from './cluster/supervisor.js';
-export { serveControl, workerId, isClusterWorker, type ControlHandler } from './cluster/worker.js';
+export {
+  serveControl,
+  sendToPrimary,
+  workerId,
+  isClusterWorker,
+  type ControlHandler,
+} from './cluster/worker.js';

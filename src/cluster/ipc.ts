@@ -12,7 +12,9 @@ export type WorkerToPrimary =
   | { tws: 'publish'; from: ProcessIndex; msg: BrokerMessage }
   | { tws: 'store'; id: number; op: StoreOp; args: (string | number)[] }
   | { tws: 'control-reply'; id: number; ok: boolean; value: unknown }
-  | { tws: 'ready'; port: number };
+  | { tws: 'ready'; port: number }
+  /** Application traffic (statistics, custom features): emitted as the supervisor's `app` event. */
+  | { tws: 'app'; kind: string; payload: unknown };
 
 export type PrimaryToWorker =
   | { tws: 'deliver'; msg: BrokerMessage }

@@ -58,6 +58,8 @@ export interface ControlReply {
 interface SupervisorEvents {
   ready: [workerId: number, port: number];
   exit: [workerId: number, code: number | null, signal: string | null];
+  /** A worker sent application traffic with `sendToPrimary(kind, payload)`. */
+  app: [workerId: number, kind: string, payload: unknown];
 }
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
@@ -226,6 +228,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       case 'ready':
         slot.port = m.port;
         this.emit('ready', slot.workerId, m.port);
+        return;
+      case 'app':
+        this.emit('app', slot.workerId, m.kind, m.payload);
         return;
     }
   }

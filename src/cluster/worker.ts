@@ -62,3 +62,10 @@ export function announceReady(port: number): void {
   const out: WorkerToPrimary = { tws: 'ready', port };
   process.send?.(out);
 }
+
+/** Sends application traffic to the primary (its supervisor emits `app`). No-op outside a cluster worker. */
+export function sendToPrimary(kind: string, payload: unknown): boolean {
+  if (!process.connected || !process.send) return false;
+  const out: WorkerToPrimary = { tws: 'app', kind, payload };
+  return process.send(out);
+}

@@ -45,6 +45,8 @@ export interface GatewayConfig {
   maxRoomsPerConnection: number;
   /** Longest pushed message, in characters. Default 64 KiB. */
   maxMessageLength: number;
+  /** Messages of one connection received but not yet handled; more closes it with 1008. Default 256. */
+  maxPendingMessages: number;
   /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 100000. */
   maxConnections: number;
   /** Worker processes sharing the port (node:cluster); 1 runs a single process. Default 1. Env `WORKERS`. */
@@ -141,6 +143,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   int('maxRoomNameLength', 128, 1, 4096, 'MAX_ROOM_NAME_LENGTH', 'max-room-name-length'),
   int('maxRoomsPerConnection', 100, 1, 1_000_000, 'MAX_ROOMS_PER_CONNECTION', 'max-rooms-per-connection'),
   int('maxMessageLength', 64 * KIB, 1, 256 * MIB, 'MAX_MESSAGE_LENGTH', 'max-message-length'),
+  int('maxPendingMessages', 256, 1, 1_000_000, 'MAX_PENDING_MESSAGES', 'max-pending-messages'),
   int('maxConnections', 100_000, 1, 10_000_000, 'MAX_CONNECTIONS', 'max-connections'),
   int('workers', 1, 1, 256, 'WORKERS', 'workers'),
   int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),

@@ -44,6 +44,17 @@ export interface GatewayDeps {
   nodeId?: NodeId;
 }
 
+/**
+ * Receives the traffic figures of a gateway (for statistics reports). Called on the message path, so
+ * implementations must only count: no I/O, no allocation per call beyond a counter update.
+ */
+export interface GatewayObserver {
+  /** A WebSocket command was handled: its name, whether it succeeded, and how long the handler took. */
+  message?(cmd: string, ok: boolean, elapsedMs: number): void;
+  /** An HTTP request was answered: the route (path), status and time to answer. */
+  http?(route: string, status: number, elapsedMs: number): void;
+}
+
 interface GatewayEvents {
   open: [conn: Connection];
   close: [conn: Connection, code: number, reason: string];
@@ -82,6 +93,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   readonly #shutdownHooks: (() => Promise<void> | void)[] = [];
+  #observer: GatewayObserver | undefined;
 
   /**
    * Opens the room store and broker named by the config (unless given in `deps`) and builds a gateway; call
@@ -304,6 +316,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.broker.publish({ kind: 'conn', conn, message });
   }
 
+  /** Sets the one observer of this gateway's traffic (statistics). */
+  observe(observer: GatewayObserver | undefined): this {
+    this.#observer = observer;
+    this.#router.observer = observer;
+    return this;
+  }
+
   /** Runs `hook` during {@link close}, after the clients are gone (to close RPC proxies, timers, ...). */
   atShutdown(hook: () => Promise<void> | void): this {
     this.#shutdownHooks.push(hook);
@@ -382,6 +401,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }
     const handler = this.#messages.get(msg.cmd);
     if (!handler) return;
+    if (conn.pending >= this.config.maxPendingMessages) {
+      this.logger.warn(
+        { conn: conn.id, pending: conn.pending },
+        'too many messages awaiting handling, closing with 1008',
+      );
+      conn.close(CloseCode.PolicyViolation, 'too many messages in flight');
+      return;
+    }
     // Handlers of one connection run one after the other, so `subscribe` completes before the next frame.
     conn.pending++;
     conn.chain = conn.chain
@@ -390,13 +417,18 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   async #runHandler(conn: Connection, msg: InboundMessage, handler: MessageHandler): Promise<void> {
+    const observer = this.#observer;
+    const started = observer ? performance.now() : 0;
+    let ok = true;
     try {
       const reply = await handler(new MessageContext(this, conn, msg));
       if (typeof reply === 'string') conn.send(conn.protocol.encodeReply(msg, reply));
     } catch (err) {
+      ok = false;
       this.#replyError(conn, msg, err);
     } finally {
       conn.pending--;
+      observer?.message?.(msg.cmd, ok, performance.now() - started);
     }
   }
 

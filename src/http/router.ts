@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import serveStatic from 'serve-static';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { Gateway } from '../gateway/gateway.js';
+import type { Gateway, GatewayObserver } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import { parseBodyParams, readBody } from './body.js';
 import type { ActionResult, ControllerClass, HttpContext } from './controller.js';
@@ -27,6 +27,8 @@ export class HttpRouter {
   readonly #statics: { prefix: string; serve: StaticHandler }[] = [];
   readonly #gateway: Gateway;
   readonly #log: Logger;
+  /** Told about every answered request (set by Gateway.observe). */
+  observer: GatewayObserver | undefined;
 
   constructor(gateway: Gateway, log: Logger) {
     this.#gateway = gateway;
@@ -58,6 +60,12 @@ export class HttpRouter {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const observer = this.observer;
+    if (observer?.http) {
+      const started = performance.now();
+      const route = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      res.once('finish', () => observer.http?.(route, res.statusCode, performance.now() - started));
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://gateway.invalid');

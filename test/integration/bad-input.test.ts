@@ -225,3 +225,41 @@ describe('origins', () => {
     await gateway.close();
   });
 });
+
+describe('messages in flight per connection', () => {
+  it('closes a connection with 1008 when more than maxPendingMessages await handling', async () => {
+    const gateway = await startChat({ maxPendingMessages: 2 });
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    gateway.onMessage('block', () => blocked);
+    const c = await TestClient.open(wsUrl(gateway));
+    for (let i = 0; i < 3; i++) c.ws.send('block');
+    assert.equal((await c.closed).code, CloseCode.PolicyViolation);
+    release();
+    await gateway.close();
+  });
+});
+
+describe('traffic observer', () => {
+  it('sees every handled command and answered HTTP request', async () => {
+    const gateway = await startChat();
+    const seen: string[] = [];
+    gateway.observe({
+      message: (cmd, ok) => seen.push(`ws ${cmd} ${ok}`),
+      http: (route, status) => seen.push(`http ${route} ${status}`),
+    });
+    const c = await TestClient.open(wsUrl(gateway));
+    await c.sync();
+    await c.request('subscribe|');
+    await c.close();
+    await (await fetch(`${gateway.url}/monitor/monitor`)).text();
+    await (await fetch(`${gateway.url}/nope`)).text();
+    assert.deepEqual(seen, [
+      'ws ping true',
+      'ws subscribe false',
+      'http /monitor/monitor 200',
+      'http /nope 404',
+    ]);
+    await gateway.close();
+  });
+});
