@@ -204,11 +204,17 @@ interface Row {
   delivered: string;
   perSec: number;
   cpuPerDelivery: number;
+  /** Lowest and highest round, to show how much the shared machine moved the median. */
+  cpuRange: [number, number];
   redisPerDelivery: number;
   p50: number;
   p99: number;
+  p99Range: [number, number];
   notes: string;
 }
+
+const range = (xs: number[]): [number, number] =>
+  xs.length === 0 ? [0, 0] : [Math.min(...xs), Math.max(...xs)];
 
 function summarize(results: Result[]): Row[] {
   const rows: Row[] = [];
@@ -223,9 +229,11 @@ function summarize(results: Result[]): Row[] {
         delivered: `${group.reduce((s, r) => s + r.delivered, 0)} / ${group.reduce((s, r) => s + r.expected, 0)}`,
         perSec: median(ok.map((r) => r.deliveriesPerSec)),
         cpuPerDelivery: median(ok.map((r) => r.cpuUs / r.delivered)),
+        cpuRange: range(ok.map((r) => r.cpuUs / r.delivered)),
         redisPerDelivery: median(ok.map((r) => r.redisCpuUs / r.delivered)),
         p50: median(ok.map((r) => r.latency.p50)),
         p99: median(ok.map((r) => r.latency.p99)),
+        p99Range: range(ok.map((r) => r.latency.p99)),
         notes: [...new Set(group.map((r) => r.note).filter((n) => n !== ''))].join('; '),
       });
     }
@@ -254,10 +262,10 @@ function tables(rows: Row[]): string {
         r.mode,
         r.delivered,
         Math.round(r.perSec),
-        r.cpuPerDelivery.toFixed(2),
+        `${r.cpuPerDelivery.toFixed(2)} (${r.cpuRange[0].toFixed(2)}–${r.cpuRange[1].toFixed(2)})`,
         r.redisPerDelivery.toFixed(2),
         r.p50.toFixed(2),
-        r.p99.toFixed(1),
+        `${r.p99.toFixed(1)} (${r.p99Range[0].toFixed(1)}–${r.p99Range[1].toFixed(1)})`,
         r.notes,
       ]),
     ),
@@ -344,7 +352,8 @@ Redis: ${redisNote}.
 
 Settings: ${opts.subscribers} subscribers in one room, split evenly over the nodes; the publisher (\`sendByRoom\`)
 on the first node; steady ${opts.rate} msg/s for ${opts.duration} s, burst ${opts.messages} messages; ${opts.size}
-characters; warm-up ${opts.warmup} messages; ${opts.rounds} round(s) interleaved, median shown.
+characters; warm-up ${opts.warmup} messages; ${opts.rounds} round(s) interleaved, median shown with the lowest and
+highest round in brackets.
 
 How it runs:
 - Setups: \`1 node, local\` is one gateway process with the memory store and local broker (the baseline);

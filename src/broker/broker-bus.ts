@@ -15,9 +15,9 @@ export type BusTarget = { to: 'all' } | { to: 'process'; process: ProcessIndex }
 
 /** Counters of a cluster broker since it opened. */
 export interface BusBrokerStats {
-  /** Messages sent to the bus. */
+  /** Messages handed to the bus. */
   published: number;
-  /** Publishes that could not reach the bus (delivered locally only). */
+  /** Publishes that could not reach the bus (delivered locally only), or that the bus reported failed later. */
   publishFailures: number;
   /** Messages from other processes delivered here. */
   received: number;
@@ -54,9 +54,12 @@ export abstract class BusBroker implements Broker {
   }
 
   /**
-   * Delivers to this process's receivers before anything else, then sends the message to the bus once. Resolves
-   * when the bus accepted it; rejects with GatewayError(UPSTREAM_ERROR) when it could not (the local receivers got
-   * it anyway; the failure is counted in `stats.publishFailures` and logged at most every 10 s).
+   * Delivers to this process's receivers before anything else, then hands the message to the bus once. Resolves as
+   * soon as it has left, without waiting for the bus's acknowledgement: a burst of publishes from one connection
+   * then runs in one event-loop turn, and the writes to each receiver are batched. Rejects with
+   * GatewayError(UPSTREAM_ERROR) when the bus is unreachable (the local receivers got the message anyway). Every
+   * failure, including one reported later by the bus, is counted in `stats.publishFailures` and logged at most
+   * once every 10 s.
    */
   publish(msg: BrokerMessage): Promise<void> {
     if (msg.kind === 'conn') {
@@ -77,7 +80,10 @@ export abstract class BusBroker implements Broker {
 
   abstract close(): Promise<void>;
 
-  /** Sends one encoded message; rejects when the bus is unreachable. */
+  /**
+   * Sends one encoded message. Throws at once when the bus is known to be unreachable; otherwise returns the bus's
+   * acknowledgement, which may still reject (connection cut while the message was in flight).
+   */
   protected abstract transmit(target: BusTarget, text: string): Promise<void>;
 
   /** Backends call this with every text that arrives from the bus. */
@@ -104,29 +110,33 @@ export abstract class BusBroker implements Broker {
     }
   }
 
-  async #send(target: BusTarget, msg: BrokerMessage): Promise<void> {
+  #send(target: BusTarget, msg: BrokerMessage): Promise<void> {
+    let acknowledged: Promise<void>;
     try {
-      await this.transmit(target, encodeBrokerMessage(this.processIndex, msg));
-      this.stats.published++;
+      acknowledged = this.transmit(target, encodeBrokerMessage(this.processIndex, msg));
     } catch (err) {
-      this.stats.publishFailures++;
-      this.#failuresSinceLog++;
-      const now = performance.now();
-      if (now - this.#lastFailureLog >= FAILURE_LOG_EVERY_MS) {
-        this.logger.warn(
-          {
-            failures: this.#failuresSinceLog,
-            total: this.stats.publishFailures,
-            err: (err as Error).message,
-          },
-          'broker: publish failed, delivered to this process only',
-        );
-        this.#lastFailureLog = now;
-        this.#failuresSinceLog = 0;
-      }
-      throw new GatewayError(ErrorCode.Upstream, 'broker is unavailable: delivered on this node only', {
-        cause: err,
-      });
+      this.#failed(err);
+      return Promise.reject(
+        new GatewayError(ErrorCode.Upstream, 'broker is unavailable: delivered on this node only', {
+          cause: err,
+        }),
+      );
     }
+    this.stats.published++;
+    acknowledged.catch((err: unknown) => this.#failed(err));
+    return Promise.resolve();
+  }
+
+  #failed(err: unknown): void {
+    this.stats.publishFailures++;
+    this.#failuresSinceLog++;
+    const now = performance.now();
+    if (now - this.#lastFailureLog < FAILURE_LOG_EVERY_MS) return;
+    this.logger.warn(
+      { failures: this.#failuresSinceLog, total: this.stats.publishFailures, err: (err as Error).message },
+      'broker: publish failed, delivered to this process only',
+    );
+    this.#lastFailureLog = now;
+    this.#failuresSinceLog = 0;
   }
 }

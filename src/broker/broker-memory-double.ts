@@ -22,7 +22,7 @@ export class MemoryBus {
 
   /** @internal */
   carry(target: BusTarget, text: string): Promise<void> {
-    if (!this.up) return Promise.reject(new Error('memory bus is down'));
+    if (!this.up) throw new Error('memory bus is down');
     const receivers =
       target.to === 'all'
         ? [...this.#members.values()]
@@ -54,7 +54,7 @@ export class MemoryBusBroker extends BusBroker {
   }
 
   protected transmit(target: BusTarget, text: string): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('broker is closed'));
+    if (this.#closed) throw new Error('broker is closed');
     return this.#bus.carry(target, text);
   }
 

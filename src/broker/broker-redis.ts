@@ -116,10 +116,12 @@ export class RedisBroker extends BusBroker {
     return broker;
   }
 
-  protected async transmit(target: BusTarget, text: string): Promise<void> {
+  protected transmit(target: BusTarget, text: string): Promise<void> {
+    // Not connected: fail now rather than let ioredis refuse the command a tick later.
+    if (this.#pub.status !== 'ready') throw new Error(`redis publisher is ${this.#pub.status}`);
     const channel = target.to === 'all' ? this.keys.fanoutChannel : this.keys.processChannel(target.process);
-    if (this.sharded) await this.#pub.spublish(channel, text);
-    else await this.#pub.publish(channel, text);
+    const sent = this.sharded ? this.#pub.spublish(channel, text) : this.#pub.publish(channel, text);
+    return sent.then(() => undefined);
   }
 
   async close(): Promise<void> {

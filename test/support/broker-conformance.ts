@@ -85,13 +85,17 @@ export function brokerConformance(name: string, make: () => Promise<BrokerFixtur
     const node = (i: number): Node => nodes[i]!;
 
     /**
-     * Every live node broadcasts a marker and waits for the others' markers. A message published (and resolved)
-     * before has then reached every node, and so would any duplicate or echo of it: checks after this are final.
+     * Every live node broadcasts a marker and waits for the others' markers, twice. A node publishes its second
+     * marker only after it saw every first one, and each first marker left after everything its node published
+     * before; so when a node has every second marker, every message published before the barrier has reached it,
+     * and so would any duplicate or echo of it: checks after this are final.
      */
     async function barrier(live: Node[] = nodes): Promise<void> {
-      const tags = live.map((n) => `${BARRIER}${++barriers}:${n.index}`);
-      await Promise.all(live.map((n, i) => n.broker.publish({ kind: 'all', message: tags[i]! })));
-      await Promise.all(live.map((n) => n.got.until(() => tags.every((t) => n.got.hasBarrier(t)))));
+      for (let phase = 0; phase < 2; phase++) {
+        const tags = live.map((n) => `${BARRIER}${++barriers}:${n.index}`);
+        await Promise.all(live.map((n, i) => n.broker.publish({ kind: 'all', message: tags[i]! })));
+        await Promise.all(live.map((n) => n.got.until(() => tags.every((t) => n.got.hasBarrier(t)))));
+      }
     }
 
     it('delivers a room message once to every process, the publisher included', async () => {
