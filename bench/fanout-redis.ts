@@ -263,7 +263,7 @@ function tables(rows: Row[]): string {
         r.delivered,
         Math.round(r.perSec),
         `${r.cpuPerDelivery.toFixed(2)} (${r.cpuRange[0].toFixed(2)}–${r.cpuRange[1].toFixed(2)})`,
-        r.redisPerDelivery.toFixed(2),
+        r.redisPerDelivery.toFixed(3),
         r.p50.toFixed(2),
         `${r.p99.toFixed(1)} (${r.p99Range[0].toFixed(1)}–${r.p99Range[1].toFixed(1)})`,
         r.notes,
