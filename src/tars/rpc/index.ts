@@ -1,5 +1,11 @@
 /** The Tars RPC runtime: client (ObjectProxy, Communicator), server (TarsServer), addresses and typed errors. */
-export { ObjectProxy, type ObjectProxyOptions, type EndpointSource } from './object-proxy.js';
+export {
+  ObjectProxy,
+  setDefaultCallObserver,
+  type CallObserver,
+  type ObjectProxyOptions,
+  type EndpointSource,
+} from './object-proxy.js';
 export { Communicator, type CommunicatorOptions } from './communicator.js';
 export { TarsServer, type TarsServerOptions } from './tars-server.js';
 export { TarsRpcError, TarsRet } from './errors.js';

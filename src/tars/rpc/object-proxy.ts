@@ -26,6 +26,30 @@ export interface EndpointSource {
   watch(name: string, update: (endpoints: readonly Endpoint[]) => void): () => void;
 }
 
+/**
+ * Told about every finished call (statistics): the servant, function, endpoint used (`''`/0 when none was reached),
+ * the iRet (0 on success), the time since `invoke` and whether it timed out. Runs on the call path: count only.
+ */
+export type CallObserver = (
+  servant: string,
+  func: string,
+  host: string,
+  port: number,
+  ret: number,
+  elapsedMs: number,
+  timedOut: boolean,
+) => void;
+
+let defaultObserver: CallObserver | undefined;
+
+/**
+ * Sets the observer of every proxy created without an `observer` option, in this process (the statistics reporter
+ * uses it so that every Tars call an application makes is counted without changing its code). `undefined` clears it.
+ */
+export function setDefaultCallObserver(observer: CallObserver | undefined): void {
+  defaultObserver = observer;
+}
+
 /** Options of an {@link ObjectProxy}. */
 export interface ObjectProxyOptions {
   /** Default call timeout, ms. Default 3000. */
@@ -52,6 +76,8 @@ export interface ObjectProxyOptions {
   firstRequestId?: number;
   /** Clock for backoff and isolation (tests). Default Date.now. */
   now?: () => number;
+  /** Told about every finished call; `null`: none. Default: the one of {@link setDefaultCallObserver}, if any. */
+  observer?: CallObserver | null;
 }
 
 const DEFAULTS = {
@@ -82,11 +108,13 @@ export class ObjectProxy implements Invoker {
   #stopWatch: (() => void) | undefined;
   #closed = false;
   readonly #now: () => number;
+  readonly #observer: CallObserver | null | undefined;
 
   constructor(address: string | ObjectAddress, options: ObjectProxyOptions = {}) {
     const addr = typeof address === 'string' ? parseObjectAddress(address) : address;
     this.name = addr.name;
     this.#now = options.now ?? Date.now;
+    this.#observer = options.observer;
     const timeout = options.timeout ?? DEFAULTS.timeout;
     if (!(timeout > 0)) throw new RangeError(`ObjectProxy timeout must be > 0 ms, got ${timeout}`);
     this.#timeout = timeout;
@@ -177,6 +205,10 @@ export class ObjectProxy implements Invoker {
   get _version(): number {
     return this.#version;
   }
+  /** @internal The observer of calls made now (the process default may change after creation). */
+  get _observer(): CallObserver | undefined {
+    return this.#observer === undefined ? defaultObserver : (this.#observer ?? undefined);
+  }
 }
 
 /** One call in flight: owns its timer and settles its promise exactly once. */
@@ -186,6 +218,8 @@ class Call<R> implements PendingCall {
   #slot: EndpointSlot | undefined;
   #conn: ClientConnection | undefined;
   #requestId = -1;
+  readonly #observer: CallObserver | undefined;
+  readonly #started: number;
 
   constructor(
     readonly proxy: ObjectProxy,
@@ -198,6 +232,8 @@ class Call<R> implements PendingCall {
     readonly reject: (e: TarsRpcError) => void,
   ) {
     this.#timer = setTimeout(() => this.#expire(), timeout);
+    this.#observer = proxy._observer;
+    this.#started = this.#observer ? performance.now() : 0;
   }
 
   send(slot: EndpointSlot): void {
@@ -267,6 +303,7 @@ class Call<R> implements PendingCall {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#timer);
+    if (this.#observer) this.#observe(err.code, err.code === TarsRet.InvokeTimeout);
     this.reject(err);
   }
 
@@ -280,7 +317,25 @@ class Call<R> implements PendingCall {
     }
     this.#done = true;
     clearTimeout(this.#timer);
+    if (this.#observer) this.#observe(0, false);
     this.resolve(value);
+  }
+
+  #observe(ret: number, timedOut: boolean): void {
+    const ep = this.#slot?.endpoint;
+    try {
+      this.#observer?.(
+        this.proxy.name,
+        this.func,
+        ep?.host ?? '',
+        ep?.port ?? 0,
+        ret,
+        performance.now() - this.#started,
+        timedOut,
+      );
+    } catch {
+      // Statistics must never change a call's outcome.
+    }
   }
 
   #expire(): void {
