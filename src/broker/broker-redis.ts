@@ -6,20 +6,26 @@
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisKeys } from '../redis/keys.js';
-import { closeRedis, connectRedis, quietRedisLogger, type RedisLogger } from '../redis/redis-client.js';
+import {
+  closeRedis,
+  connectRedis,
+  isCluster,
+  quietRedisLogger,
+  type RedisLogger,
+} from '../redis/redis-client.js';
 import type { ProcessIndex } from '../types.js';
 import { BusBroker, type BusTarget } from './broker-bus.js';
 
 export interface RedisBrokerOptions {
-  /** `redis://[user:password@]host:port[/db]`. */
+  /** `redis://[user:password@]host:port[/db]`; a cluster node or several comma-separated seeds open a cluster. */
   url: string;
   /** Prefix of the channel names. Default `tars-ws:`. */
   keyPrefix?: string;
   /** This process's index: unique in the deployment (see RedisRoomStore.processIndex / allocateProcessIndex). */
   processIndex: ProcessIndex;
   /**
-   * Sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7+): required on Redis Cluster, where classic PUBLISH is copied to
-   * every shard. Default false. Every process of a deployment must use the same setting.
+   * Sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7+), for Redis Cluster, where classic PUBLISH is copied to every
+   * shard. Default: on when the URL turns out to be a cluster. Every process of a deployment must use the same.
    */
   sharded?: boolean;
   logger?: RedisLogger;
@@ -69,16 +75,15 @@ export class RedisBroker extends BusBroker {
     const logger = options.logger ?? quietRedisLogger;
     const common = { url: options.url, logger, ...(options.ioredis ? { ioredis: options.ioredis } : {}) };
     const [pub, sub] = await Promise.all([
-      // Auto-pipelining sends the publishes of one event-loop turn in one write: a burst costs one syscall.
-      connectRedis({
-        ...common,
-        name: `${keys.prefix}p${options.processIndex}:pub`,
-        ioredis: { enableAutoPipelining: true, ...options.ioredis },
-      }),
-      connectRedis({ ...common, name: `${keys.prefix}p${options.processIndex}:sub` }),
+      // Auto-pipelining sends the publishes of one event-loop turn in one write (a burst costs one syscall) and,
+      // on a cluster, keeps them in order.
+      connectRedis({ ...common, name: `${keys.prefix}p${options.processIndex}:pub`, autoPipelining: true }),
+      connectRedis({ ...common, name: `${keys.prefix}p${options.processIndex}:sub`, subscriber: true }),
     ]);
     try {
-      return await RedisBroker.fromClients(pub, sub, { ...options, keyPrefix: keys.prefix }, true);
+      // PUBLISH on a cluster is copied to every shard; sharded pub/sub keeps each channel on its own shard.
+      const sharded = options.sharded ?? isCluster(pub);
+      return await RedisBroker.fromClients(pub, sub, { ...options, keyPrefix: keys.prefix, sharded }, true);
     } catch (err) {
       await Promise.all([closeRedis(pub), closeRedis(sub)]);
       throw err;
@@ -130,6 +135,6 @@ export class RedisBroker extends BusBroker {
     this.#sub.removeAllListeners(this.sharded ? 'smessage' : 'message');
     this.subscribe(() => undefined);
     if (!this.#ownsClients) return;
-    await Promise.all([closeRedis(this.#pub as Redis), closeRedis(this.#sub as Redis)]);
+    await Promise.all([closeRedis(this.#pub), closeRedis(this.#sub)]);
   }
 }

@@ -9,9 +9,9 @@ import { RedisBroker } from '../broker/broker-redis.js';
 import type { Broker } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Logger } from '../logger.js';
-import { RedisKeys } from '../redis/keys.js';
+import { clusterKeyPrefix, RedisKeys } from '../redis/keys.js';
 import { allocateProcessIndex, newProcessToken } from '../redis/process-index.js';
-import { checkRedisUrl, closeRedis, connectRedis } from '../redis/redis-client.js';
+import { closeRedis, connectRedis, isCluster, parseRedisUrls } from '../redis/redis-client.js';
 import { openRoomStore } from '../store/index.js';
 import { RedisRoomStore } from '../store/room-store-redis.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -36,7 +36,8 @@ export async function openBackends(config: Readonly<GatewayConfig>, logger: Logg
     );
     return { store, broker: new LocalBroker() };
   }
-  const url = checkRedisUrl(config.redisUrl);
+  parseRedisUrls(config.redisUrl);
+  const url = config.redisUrl;
   const redisLogger = logger.child({ component: 'redis' });
   const common = { url, keyPrefix: config.redisKeyPrefix, logger: redisLogger };
 
@@ -74,12 +75,9 @@ async function allocateOnce(
 ): Promise<ProcessIndex> {
   const client = await connectRedis({ url, name: `${config.redisKeyPrefix}allocate`, logger });
   try {
-    return await allocateProcessIndex(
-      client,
-      new RedisKeys(config.redisKeyPrefix),
-      config.nodeTtlMs,
-      newProcessToken(),
-    );
+    // The same keys as a Redis store would use, so indexes never collide whichever backends a process runs.
+    const prefix = isCluster(client) ? clusterKeyPrefix(config.redisKeyPrefix) : config.redisKeyPrefix;
+    return await allocateProcessIndex(client, new RedisKeys(prefix), config.nodeTtlMs, newProcessToken());
   } finally {
     await closeRedis(client);
   }

@@ -4,6 +4,14 @@
  */
 import type { ConnId, ProcessIndex, RoomId } from '../types.js';
 
+/**
+ * The store's key prefix on a Redis Cluster: its scripts touch several keys, which must then share a hash slot, so
+ * the prefix becomes a hash tag (`tars-ws:` -> `{tars-ws:}`) unless it already holds one.
+ */
+export function clusterKeyPrefix(prefix: string): string {
+  return /\{[^}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
+}
+
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 

@@ -3,10 +3,9 @@
  * Redis lost it (restart, failover, or this process stalled past its TTL and was swept), so the owner is told to
  * register its memberships again.
  */
-import type { Redis } from 'ioredis';
 import type { ProcessIndex } from '../types.js';
 import type { RedisKeys } from './keys.js';
-import type { RedisLogger } from './redis-client.js';
+import type { RedisClient, RedisLogger } from './redis-client.js';
 
 export class Liveness {
   readonly #procs = new Set<ProcessIndex>();
@@ -16,7 +15,7 @@ export class Liveness {
    * @param onLost called when a key had disappeared (the process's memberships may be gone with it).
    */
   constructor(
-    readonly client: Redis,
+    readonly client: RedisClient,
     readonly keys: RedisKeys,
     readonly ttlMs: number,
     readonly token: string,

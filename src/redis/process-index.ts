@@ -4,9 +4,9 @@
  * an index still in use is never handed out twice, even after the counter wrapped or Redis restarted empty.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { MAX_PROCESS_INDEX, type ProcessIndex } from '../types.js';
 import type { RedisKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 
 /** A random token that marks this process's liveness keys as its own. */
 export function newProcessToken(): string {
@@ -21,7 +21,7 @@ const FRESH_JUMP = 1_000_000;
  * for `ttlMs`; the caller must keep it alive (see {@link Liveness}) or it may be reused once expired.
  */
 export async function allocateProcessIndex(
-  client: Redis,
+  client: RedisClient,
   keys: RedisKeys,
   ttlMs: number,
   token: string,

@@ -3,7 +3,7 @@
  * fail-fast commands while disconnected (no offline queue, so callers see the outage at once instead of piling up
  * memory), and rate-limited logging so a Redis outage writes a few lines, not one per retry.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../errors.js';
 
 /** The logging the Redis backends need: pino's `(details, message)` shape, so a pino logger fits as is. */
@@ -19,6 +19,9 @@ export const quietRedisLogger: RedisLogger = {
     console.warn(`[redis] ${message} ${JSON.stringify(details)}`);
   },
 };
+
+/** A connection to one Redis server, or to a Redis Cluster (same commands; keys of one script share a slot). */
+export type RedisClient = Redis | Cluster;
 
 /** First and longest wait between reconnection attempts. */
 export const RECONNECT_MIN_MS = 50;
@@ -77,45 +80,110 @@ class OutageLog {
 }
 
 export interface RedisClientOptions {
+  /**
+   * One `redis://` URL, or several separated by commas (seeds of a Redis Cluster). A single URL that points at a
+   * cluster node is detected (`INFO cluster`) and opened as a cluster.
+   */
   url: string;
   /** Connection name, shown by `CLIENT LIST` and in logs (e.g. `tars-ws:p3:store`). */
   name: string;
   logger?: RedisLogger;
+  /** On a cluster: a client that only listens to sharded channels (one subscriber connection per shard). */
+  subscriber?: boolean;
+  /**
+   * Sends the commands of one event-loop turn in one write (per shard on a cluster). On a cluster it also keeps
+   * the commands to one shard in order, which a publisher needs.
+   */
+  autoPipelining?: boolean;
   /** Extra ioredis options (tests use them to shorten timeouts). */
   ioredis?: RedisOptions;
 }
 
 /**
- * Connects one ioredis client and resolves once it is ready; rejects (closing the client) when Redis cannot be
- * reached within {@link START_TIMEOUT_MS}, so a gateway does not start half-configured. After the start the client
- * reconnects by itself for ever.
+ * The URLs of `redisUrl`: one server, or the seeds of a cluster when there are several (comma-separated). Each must
+ * pass {@link checkRedisUrl}; throws a ConfigError naming `key` otherwise.
  */
-export async function connectRedis(options: RedisClientOptions): Promise<Redis> {
-  const url = checkRedisUrl(options.url);
-  const logger = options.logger ?? quietRedisLogger;
-  const log = new OutageLog(logger, { redis: redactUrl(url), connection: options.name });
-  const client = new Redis(url, {
-    lazyConnect: true,
+export function parseRedisUrls(value: string, key = 'redisUrl'): string[] {
+  const urls = value
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (urls.length === 0) throw new ConfigError(key, 'empty; expected redis://host:port[/db]');
+  for (const url of urls) checkRedisUrl(url, key);
+  return urls;
+}
+
+/** True for a client connected to a Redis Cluster. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/**
+ * Connects one ioredis client (a Cluster client on a cluster) and resolves once it is ready; rejects (closing the
+ * client) when Redis cannot be reached within {@link START_TIMEOUT_MS}, so a gateway does not start
+ * half-configured. After the start the client reconnects by itself for ever.
+ */
+export async function connectRedis(options: RedisClientOptions): Promise<RedisClient> {
+  const urls = parseRedisUrls(options.url);
+  const first = urls[0]!;
+  const log = new OutageLog(options.logger ?? quietRedisLogger, {
+    redis: urls.map(redactUrl).join(','),
+    connection: options.name,
+  });
+  const common = {
     connectionName: options.name.replace(/[^\w:.-]/g, '_'),
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2000,
-    retryStrategy: reconnectDelay,
     ...options.ioredis,
+  };
+  const autoPipelining = { enableAutoPipelining: options.autoPipelining === true };
+  let client: RedisClient = new Redis(first, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+    ...autoPipelining,
+    ...common,
   });
+  await whenReady(client, log, urls);
+  if (urls.length > 1 || /^cluster_enabled:1\b/m.test(await client.info('cluster'))) {
+    client.removeAllListeners('close'); // not an outage: this probe connection was only for the detection
+    client.disconnect();
+    const u = new URL(first);
+    client = new Cluster(
+      urls.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || 6379) })),
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: reconnectDelay,
+        shardedSubscribers: options.subscriber === true,
+        ...autoPipelining,
+        redisOptions: {
+          ...common,
+          ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+          ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+          ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+        },
+      },
+    );
+    await whenReady(client, log, urls);
+  }
+  return client;
+}
+
+async function whenReady(client: RedisClient, log: OutageLog, urls: string[]): Promise<void> {
   client.on('error', (err: Error) => log.error(err));
   // A dropped connection is not always an 'error' (a server that closes cleanly, or is killed, may only 'close').
   client.on('close', () => log.error(new Error('connection closed')));
   client.on('ready', () => log.ready());
   // connect() rejects on the first failed attempt while ioredis keeps retrying; 'ready' is what counts.
   const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`redis at ${redactUrl(url)} unreachable for ${START_TIMEOUT_MS} ms`)),
+    timer = setTimeout(
+      () =>
+        reject(new Error(`redis at ${urls.map(redactUrl).join(',')} unreachable for ${START_TIMEOUT_MS} ms`)),
       START_TIMEOUT_MS,
     );
-    timer.unref();
-    void ready.finally(() => clearTimeout(timer)).catch(() => undefined);
   });
   client.connect().catch(() => undefined);
   try {
@@ -123,8 +191,9 @@ export async function connectRedis(options: RedisClientOptions): Promise<Redis> 
   } catch (err) {
     client.disconnect();
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
-  return client;
 }
 
 /** The URL without its password, for logs. */
@@ -139,7 +208,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Ends a client: QUIT when connected (flushes replies), a plain disconnect otherwise. Never rejects. */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   client.removeAllListeners('close'); // this close is wanted: no "connection lost" line
   if (client.status === 'ready') {

@@ -4,7 +4,8 @@
  * connection drops mid-way. Scripts build some key names from the prefix, so the store needs one Redis (or one
  * Cluster shard); see docs/scaling.md.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /** add(room, conn): KEYS room, conn, rooms, procConns, procs; ARGV conn, room, proc. 1 if new, else 0. */
 const ADD = `
@@ -87,7 +88,7 @@ const DEFINITIONS = {
 } as const;
 
 /** Registers the scripts on a client (ioredis `defineCommand`) and returns typed callers. */
-export function defineStoreScripts(client: Redis): StoreScripts {
+export function defineStoreScripts(client: RedisClient): StoreScripts {
   for (const [name, [numberOfKeys, lua]] of Object.entries(DEFINITIONS)) {
     client.defineCommand(name, { numberOfKeys, lua });
   }

@@ -3,10 +3,9 @@
  * has every connection it held taken out of every room. Every gateway process runs a sweeper; a short lock lets one
  * of them work per period, so the cost does not grow with the number of processes.
  */
-import type { Redis } from 'ioredis';
 import type { ProcessIndex } from '../types.js';
 import type { RedisKeys } from './keys.js';
-import type { RedisLogger } from './redis-client.js';
+import type { RedisClient, RedisLogger } from './redis-client.js';
 import type { StoreScripts } from './scripts.js';
 
 /** Connections removed per script call, so Redis is never blocked long by one big dead process. */
@@ -17,7 +16,7 @@ export class Sweeper {
   #running: Promise<number> | undefined;
 
   constructor(
-    readonly client: Redis,
+    readonly client: RedisClient,
     readonly scripts: StoreScripts,
     readonly keys: RedisKeys,
     readonly ttlMs: number,

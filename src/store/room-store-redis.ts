@@ -5,19 +5,29 @@
  * operation fails fast with GatewayError(UPSTREAM_ERROR); when it is back, this process registers its memberships
  * again from the gateway (`attach`), because Redis may have restarted empty.
  */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { ErrorCode, GatewayError } from '../errors.js';
-import { RedisKeys } from '../redis/keys.js';
+import { clusterKeyPrefix, RedisKeys } from '../redis/keys.js';
 import { Liveness } from '../redis/liveness.js';
 import { allocateProcessIndex, newProcessToken } from '../redis/process-index.js';
-import { closeRedis, connectRedis, quietRedisLogger, type RedisLogger } from '../redis/redis-client.js';
+import {
+  closeRedis,
+  connectRedis,
+  isCluster,
+  quietRedisLogger,
+  type RedisClient,
+  type RedisLogger,
+} from '../redis/redis-client.js';
 import { defineStoreScripts, type StoreScripts } from '../redis/scripts.js';
 import { Sweeper } from '../redis/sweeper.js';
 import { processOfConn, type ConnId, type ProcessIndex, type RoomId } from '../types.js';
 import { assertConnId, type MembershipSource, type RoomStore } from './room-store.js';
 
 export interface RedisRoomStoreOptions {
-  /** `redis://[user:password@]host:port[/db]`; checked at open (ConfigError `redisUrl`). */
+  /**
+   * `redis://[user:password@]host:port[/db]`, checked at open (ConfigError `redisUrl`). A cluster node (detected)
+   * or several comma-separated seeds open a Redis Cluster; the key prefix then becomes a hash tag.
+   */
   url: string;
   /** Prefix of every key. Default `tars-ws:`. */
   keyPrefix?: string;
@@ -40,7 +50,8 @@ export interface RedisRoomStoreStats {
 
 /**
  * {@link RoomStore} in Redis, shared by every gateway process of a deployment. Membership changes are single Lua
- * scripts (atomic); counts are SCARD. Needs one Redis server (or a primary with replicas), not Redis Cluster.
+ * scripts (atomic); counts are SCARD. On a Redis Cluster every key carries the prefix as a hash tag, so the whole
+ * store lives in one slot (one shard).
  *
  * @example
  * const store = await RedisRoomStore.open({ url: 'redis://127.0.0.1:6379', nodeTtlMs: 15_000 });
@@ -50,7 +61,7 @@ export class RedisRoomStore implements RoomStore {
   readonly processIndex: ProcessIndex;
   readonly keys: RedisKeys;
   readonly stats: RedisRoomStoreStats = { failures: 0, resyncs: 0 };
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #scripts: StoreScripts;
   readonly #liveness: Liveness;
   readonly #sweeper: Sweeper;
@@ -62,7 +73,7 @@ export class RedisRoomStore implements RoomStore {
   #closed = false;
 
   private constructor(
-    client: Redis,
+    client: RedisClient,
     keys: RedisKeys,
     processIndex: ProcessIndex,
     ttlMs: number,
@@ -85,7 +96,7 @@ export class RedisRoomStore implements RoomStore {
 
   /** Connects, allocates the process index if none was given, and starts the liveness refresh and the sweeper. */
   static async open(options: RedisRoomStoreOptions): Promise<RedisRoomStore> {
-    const keys = new RedisKeys(options.keyPrefix ?? 'tars-ws:');
+    const prefix = options.keyPrefix ?? 'tars-ws:';
     const ttlMs = options.nodeTtlMs ?? 15_000;
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000) {
       throw new RangeError(`nodeTtlMs must be an integer of at least 1000, got ${ttlMs}`);
@@ -93,10 +104,11 @@ export class RedisRoomStore implements RoomStore {
     const logger = options.logger ?? quietRedisLogger;
     const client = await connectRedis({
       url: options.url,
-      name: `${keys.prefix}store`,
+      name: `${prefix}store`,
       logger,
       ...(options.ioredis ? { ioredis: options.ioredis } : {}),
     });
+    const keys = new RedisKeys(isCluster(client) ? clusterKeyPrefix(prefix) : prefix);
     const token = newProcessToken();
     try {
       const index = options.processIndex ?? (await allocateProcessIndex(client, keys, ttlMs, token));

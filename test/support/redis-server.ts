@@ -6,7 +6,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A Redis server tests may use, or the reason there is none. */
@@ -45,15 +48,18 @@ export function hasRedisServerBinary(): boolean {
 /** A redis-server this test process started (no persistence), which it can stop, kill and start again. */
 export class SpawnedRedis {
   #child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    readonly extraArgs: readonly string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   /** Starts redis-server on a free port (or the given one) and resolves once it answers PING. */
-  static async start(port?: number): Promise<SpawnedRedis> {
-    const redis = new SpawnedRedis(port ?? (await freePort()));
+  static async start(port?: number, extraArgs: readonly string[] = []): Promise<SpawnedRedis> {
+    const redis = new SpawnedRedis(port ?? (await freePort()), extraArgs);
     await redis.restart();
     return redis;
   }
@@ -63,7 +69,17 @@ export class SpawnedRedis {
     if (this.#child) throw new Error('redis-server is running');
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...this.extraArgs,
+      ],
       { stdio: 'ignore' },
     );
     this.#child = child;
@@ -149,5 +165,94 @@ export async function wipePrefix(url: string, prefix: string): Promise<void> {
     } while (cursor !== '0');
   } finally {
     client.disconnect();
+  }
+}
+
+/**
+ * A Redis Cluster of `size` masters this test process started (each a redis-server on a free port, no
+ * persistence, its cluster state in a temporary directory), joined with `redis-cli --cluster create`.
+ */
+export class SpawnedRedisCluster {
+  private constructor(
+    readonly nodes: SpawnedRedis[],
+    readonly dir: string,
+  ) {}
+
+  /** URL of the first node: clients detect the cluster from it. */
+  get url(): string {
+    return this.nodes[0]!.url;
+  }
+
+  /** Why a cluster cannot be started here, or undefined when it can. */
+  static unavailable(): string | undefined {
+    if (!hasRedisServerBinary()) return 'no redis-server binary to start a cluster';
+    if (spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status !== 0) {
+      return 'no redis-cli binary to create a cluster';
+    }
+    return undefined;
+  }
+
+  static async start(size = 3): Promise<SpawnedRedisCluster> {
+    const dir = mkdtempSync(join(tmpdir(), 'tars-ws-redis-cluster-'));
+    const nodes: SpawnedRedis[] = [];
+    try {
+      for (let i = 0; i < size; i++) {
+        nodes.push(
+          await SpawnedRedis.start(undefined, [
+            '--cluster-enabled',
+            'yes',
+            '--dir',
+            dir,
+            '--cluster-config-file',
+            `nodes-${i}.conf`,
+          ]),
+        );
+      }
+      const create = spawnSync(
+        'redis-cli',
+        [
+          '--cluster',
+          'create',
+          ...nodes.map((n) => `127.0.0.1:${n.port}`),
+          '--cluster-replicas',
+          '0',
+          '--cluster-yes',
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      if (create.status !== 0)
+        throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+      const cluster = new SpawnedRedisCluster(nodes, dir);
+      await cluster.#waitForOk();
+      return cluster;
+    } catch (err) {
+      await Promise.all(nodes.map((n) => n.kill()));
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async #waitForOk(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const states = await Promise.all(
+        this.nodes.map(async (n) => {
+          const client = new Redis(n.url, { lazyConnect: true });
+          await client.connect();
+          try {
+            return /cluster_state:ok/.test(await client.cluster('INFO'));
+          } finally {
+            client.disconnect();
+          }
+        }),
+      );
+      if (states.every(Boolean)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('redis cluster did not reach cluster_state:ok');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill()));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
