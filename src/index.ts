@@ -1,5 +1,12 @@
 /** Public API of tars-ws. */
-export { loadConfig, defaultConfig, OPTIONS, type GatewayConfig, type LogLevel } from './config/index.js';
+export {
+  currentTarsConfig,
+  loadConfig,
+  defaultConfig,
+  OPTIONS,
+  type GatewayConfig,
+  type LogLevel,
+} from './config/index.js';
 export { CloseCode, ConfigError, ErrorCode, GatewayError } from './errors.js';
 export { Gateway, type GatewayDeps, type GatewayObserver, type GatewayStats } from './gateway/gateway.js';
 export { Connection } from './gateway/connection.js';
@@ -43,3 +50,5 @@ export {
   isClusterWorker,
   type ControlHandler,
 } from './cluster/worker.js';
+export type { AdminCommand, AdminCommands } from './tars/platform/admin-worker.js';
+export type { TarsServerConfig, TarsAdapterConfig } from './tars/platform/tars-conf.js';

@@ -7,10 +7,13 @@
  *   await runGateway(config, (config, deps) => createChatApp(config, deps));
  */
 import cluster from 'node:cluster';
+import { currentTarsConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Gateway, GatewayDeps } from '../gateway/gateway.js';
 import { closeOnSignals } from '../gateway/signals.js';
 import { createLogger } from '../logger.js';
+import type { AdminCommands } from '../tars/platform/admin-worker.js';
+import { attachTarsWorker } from '../tars/platform/launcher-worker.js';
 import { Supervisor } from './supervisor.js';
 import {
   announceReady,
@@ -30,6 +33,11 @@ export type RunningGateway =
 export interface RunOptions {
   /** Control request handlers of each worker (kind -> handler), e.g. for admin commands. */
   control?: (gateway: Gateway) => ReadonlyMap<string, ControlHandler>;
+  /**
+   * Application commands for AdminObj's notify on the Tars platform (`notify("<name> <args>")` runs the handler
+   * in every worker). Used only when the process runs with a Tars config.
+   */
+  adminCommands?: AdminCommands;
 }
 
 export async function runGateway(
@@ -37,8 +45,11 @@ export async function runGateway(
   build: BuildGateway,
   options: RunOptions = {},
 ): Promise<RunningGateway> {
+  // With a Tars config (loadConfig saw -c or TARS_CONFIG), every serving process also hosts PushObj.
+  const tars = currentTarsConfig();
   if (config.workers <= 1 && !isClusterWorker()) {
     const gateway = await build(config, {});
+    if (tars) await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands });
     closeOnSignals(gateway);
     await gateway.listen();
     return { role: 'single', gateway };
@@ -64,7 +75,11 @@ export async function runGateway(
     return { role: 'primary', supervisor, port };
   }
   const gateway = await build(config, clusterWorkerDeps(config));
-  if (options.control) serveControl(options.control(gateway));
+  const platform = tars
+    ? await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands })
+    : undefined;
+  const handlers = new Map([...(platform?.control ?? []), ...(options.control?.(gateway) ?? [])]);
+  if (handlers.size > 0) serveControl(handlers);
   closeOnSignals(gateway);
   // A worker whose primary is gone must not linger as an orphan holding the port.
   process.on('disconnect', () => void gateway.close().then(() => process.exit(0)));

@@ -1,0 +1,40 @@
+/**
+ * AdminObj (`tars.AdminF`), served by the launcher on `server.local`: how tarsnode stops the server and passes it
+ * commands from the web console.
+ */
+import { AdminFServant } from './generated/AdminF.js';
+
+/** What AdminObj acts on (the launcher). */
+export interface AdminHost {
+  /** Starts a clean stop of every process; the launcher exits when it is done. */
+  shutdown(): void;
+  /** Answers a command (never rejects: failures are the answer's text). */
+  notify(command: string): Promise<string>;
+}
+
+/** The servant name tarsnode calls: `<App>.<Server>.AdminObj`. */
+export function adminServantName(app: string, server: string): string {
+  return `${app}.${server}.AdminObj`;
+}
+
+export class AdminServant extends AdminFServant {
+  readonly #host: AdminHost;
+
+  constructor(host: AdminHost) {
+    super();
+    this.#host = host;
+  }
+
+  /** Answers at once and stops afterwards, so tarsnode gets its reply before the connection goes away. */
+  shutdown(): void {
+    setImmediate(() => this.#host.shutdown());
+  }
+
+  notify(command: string): Promise<string> {
+    return this.#host.notify(command);
+  }
+
+  getPid(): bigint {
+    return BigInt(process.pid);
+  }
+}
