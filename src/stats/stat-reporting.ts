@@ -106,6 +106,7 @@ export function startStatReporting(opts: StatReportingOptions): StatReporting {
 
   const report = async (): Promise<void> => {
     if (!opts.supervisor) localStats.drainAll();
+    aggregator.sample(); // so that a report always has the latest gauges, even a flush right after start
     await aggregator.flush();
     let keys: string[];
     try {
