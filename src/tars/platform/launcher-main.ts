@@ -12,10 +12,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   let launcher: Launcher;
   try {
     const args = parseLauncherArgs(argv);
-    const interval = Number(process.env['TARS_WS_KEEPALIVE_INTERVAL_MS'] ?? '');
     launcher = new Launcher({
       ...args,
-      keepAliveIntervalMs: Number.isSafeInteger(interval) && interval > 0 ? interval : undefined,
+      // Test knobs: the platform's own intervals are too slow for a test to wait for.
+      keepAliveIntervalMs: positiveEnv('TARS_WS_KEEPALIVE_INTERVAL_MS'),
+      statMinIntervalMs: positiveEnv('TARS_WS_STAT_MIN_INTERVAL_MS'),
+      statStore: process.env['STAT_STORE'],
     });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -28,7 +30,20 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  await launcher.start();
+  try {
+    await launcher.start();
+  } catch (err) {
+    // e.g. AdminObj's port taken: say why where tarsnode keeps it, stop what did start, and let tarsnode retry.
+    launcher.logger.fatal({ err }, 'launcher failed to start');
+    process.stderr.write(`tars-ws launcher: ${err instanceof Error ? err.message : String(err)}\n`);
+    await launcher.stop();
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  }
+}
+
+function positiveEnv(name: string): number | undefined {
+  const n = Number(process.env[name] ?? '');
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 await main();

@@ -1,10 +1,12 @@
 /**
  * The platform side of a gateway process started with a Tars config: PushObj on its tars adapter (node:cluster
- * shares the port between workers) and the answers to the launcher's AdminObj requests. `runGateway` calls it, so
- * every tars-ws application gets both without code of its own.
+ * shares the port between workers), the answers to the launcher's AdminObj requests, and the traffic statistics
+ * (shipped to the launcher from a worker, reported from here in a single process). `runGateway` calls it, so every
+ * tars-ws application gets all three without code of its own.
  */
-import type { ControlHandler } from '../../cluster/worker.js';
+import { isClusterWorker, type ControlHandler } from '../../cluster/worker.js';
 import type { Gateway } from '../../gateway/gateway.js';
+import { attachWorkerStats, startStatReporting } from '../../stats/index.js';
 import { formatEndpoint } from '../rpc/endpoint.js';
 import { TarsServer } from '../rpc/tars-server.js';
 import { adminControlHandlers, type AdminCommands } from './admin-worker.js';
@@ -26,8 +28,8 @@ export interface TarsWorker {
 }
 
 /**
- * Starts PushObj (if configured) and returns the admin control handlers; PushObj closes with the gateway.
- * Call before `gateway.listen()`.
+ * Starts PushObj (if configured) and the statistics, and returns the admin control handlers; all of it stops with
+ * the gateway. Call before `gateway.listen()`.
  */
 export async function attachTarsWorker(
   gateway: Gateway,
@@ -45,6 +47,12 @@ export async function attachTarsWorker(
     await pushServer.listen();
     const server = pushServer;
     gateway.atShutdown(() => server.close(1000));
+  }
+  attachWorkerStats(gateway);
+  if (!isClusterWorker()) {
+    // No launcher gathers this process's figures: it reports them itself.
+    const reporting = startStatReporting({ tarsConfig: tars, logger: gateway.logger });
+    gateway.atShutdown(() => reporting.stop());
   }
   return { control: adminControlHandlers(gateway, options.adminCommands), pushServer };
 }

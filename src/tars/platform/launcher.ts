@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Supervisor } from '../../cluster/supervisor.js';
+import { openStatStore, startStatReporting } from '../../stats/index.js';
 import { formatEndpoint } from '../rpc/endpoint.js';
 import { TarsServer } from '../rpc/tars-server.js';
 import { AdminNotify } from './admin-commands.js';
@@ -26,14 +27,11 @@ export interface LauncherOptions {
   confFile: string;
   /** keepAlive interval. Default 10000 ms. */
   keepAliveIntervalMs?: number;
+  /** Where statistics wait between reports: `memory` (default) or a `redis://` URL (env STAT_STORE). */
+  statStore?: string;
+  /** Shortest stat/property report interval (the platform's is 10000 ms); tests lower it. */
+  statMinIntervalMs?: number;
 }
-
-/** Hook for the statistics reporter of the primary (see src/stats); returns its stop function. */
-export type PrimaryStatsHook = (opts: {
-  tarsConfig: TarsServerConfig;
-  supervisor: Supervisor;
-  logger: Logger;
-}) => { stop(): Promise<void> };
 
 export class Launcher {
   readonly tars: TarsServerConfig;
@@ -125,6 +123,20 @@ export class Launcher {
     } else {
       this.logger.warn('no server.local in the Tars config: AdminObj is not served');
     }
+    const store = await openStatStore(this.#opts.statStore, {
+      keyPrefix: `tars-ws:stats:${tars.app}.${tars.server}:`,
+      logger: this.logger,
+    });
+    const reporting = startStatReporting({
+      tarsConfig: tars,
+      supervisor: this.supervisor,
+      store,
+      logger: this.logger,
+    });
+    this.atStop(async () => {
+      await reporting.stop();
+      await store.close();
+    });
     const port = await this.supervisor.start();
     this.#keepAlive = startKeepAlive({
       tars,
