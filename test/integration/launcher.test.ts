@@ -333,3 +333,34 @@ describe('launcher started as tarsnode starts it, with two workers', () => {
     for (const pid of workerPids) assert.equal(isAlive(pid), false, `worker ${pid} still runs`);
   });
 });
+
+describe('launcher refusing to start', () => {
+  it('exits 2 naming both servers when the package was built for another server', async () => {
+    mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, '.tmp', 'launcher-test-'));
+    try {
+      const appDir = join(dir, 'bin');
+      mkdirSync(join(appDir, 'tars'), { recursive: true });
+      writeFileSync(join(appDir, 'package.json'), JSON.stringify({ main: 'main.js' }));
+      writeFileSync(join(appDir, 'main.js'), '');
+      writeFileSync(
+        join(appDir, 'tars', 'tars.proto.json'),
+        JSON.stringify({ appName: APP, serverName: 'ChatServer', objName: 'WsObj' }),
+      );
+      const conf = join(dir, 'x.conf');
+      writeFileSync(conf, tarsConf({ web: 1, push: 2, admin: 3, node: 4, logDir: join(dir, 'log') }));
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'src/tars/platform/launcher-main.ts'), appDir, '-c', conf],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 2);
+      assert.match(stderr, /Demo\.ChatServer\.WsObj but .*x\.conf is for server Demo\.WsServer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
