@@ -60,6 +60,18 @@ describe(
       admin ??= adminClient(`${ADMIN_OBJ}@tcp -h 127.0.0.1 -p ${localPort} -t 10000`);
       return admin;
     };
+    /** Calls served per WebSocket command, summed over every reportMicMsg so far (server side: bFromClient false). */
+    const servedCounts = (names: string[]): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const call of framework?.calls.reportMicMsg ?? []) {
+        if (call.fromClient) continue;
+        for (const { head, body } of call.entries) {
+          if (head.masterName !== 'not_tars_client' || !names.includes(head.interfaceName)) continue;
+          out[head.interfaceName] = (out[head.interfaceName] ?? 0) + body.count;
+        }
+      }
+      return out;
+    };
     const why = (): string => `\n--- launcher output ---\n${server?.output() ?? ''}`;
 
     before(async () => {
@@ -180,6 +192,35 @@ describe(
       await Promise.all(everyone);
     });
 
+    it('reports the WebSocket traffic it served to StatObj, each command counted once', async () => {
+      // Reports go out every max(report-interval, 10 s), so this waits for the first one after the traffic.
+      const expected = { subscribe: clients.length, sendByRoom: 1, broadcast: 1 };
+      const counted = await eventually(
+        () => servedCounts(Object.keys(expected)),
+        (c) => Object.entries(expected).every(([name, n]) => (c[name] ?? 0) >= n),
+        { withinMs: 25_000, everyMs: 100, what: 'stat reports of the chat traffic' },
+      );
+      assert.deepEqual(counted, expected);
+      const entry = framework?.calls.reportMicMsg
+        .flatMap((call) => call.entries)
+        .find((e) => e.head.interfaceName === 'subscribe');
+      assert.equal(entry?.head.slaveName, `${APP}.${SERVER}`);
+      assert.equal(entry?.head.slavePort, wsPort);
+      assert.equal(entry?.head.returnValue, 0);
+    });
+
+    it('reports the connections property to PropertyObj', async () => {
+      const entries = await eventually(
+        () => (framework?.calls.reportPropMsg ?? []).flatMap((c) => c.entries),
+        (e) => e.some((x) => x.head.propertyName === 'connections'),
+        { withinMs: 15_000, everyMs: 100, what: 'the connections property' },
+      );
+      const connections = entries.find((x) => x.head.propertyName === 'connections');
+      assert.equal(connections?.head.moduleName, `${APP}.${SERVER}`);
+      assert.equal(connections?.head.iPropertyVer, 2);
+      assert.deepEqual(connections?.body.vInfo.map((i) => i.policy).sort(), ['Avg', 'Max', 'Min']);
+    });
+
     it('answers notify commands sent through AdminObj', async () => {
       const status = await adminObj().notify('tars.viewstatus');
       assert.match(status, new RegExp(`server: ${APP}\\.${SERVER}`));
@@ -194,6 +235,12 @@ describe(
       await adminObj().shutdown();
       const exit = await server?.exited;
       assert.equal(exit?.code, 0, `launcher exit ${JSON.stringify(exit)}${why()}`);
+      // The last report goes out at shutdown: still every command once.
+      assert.deepEqual(servedCounts(['subscribe', 'sendByRoom', 'broadcast']), {
+        subscribe: clients.length,
+        sendByRoom: 1,
+        broadcast: 1,
+      });
       await eventually(
         () => pids.filter(isAlive),
         (alive) => alive.length === 0,
