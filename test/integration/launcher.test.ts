@@ -17,6 +17,7 @@ import { AdminFProxy } from '../../src/tars/platform/generated/AdminF.js';
 import { ServerFServant, type ServerInfo } from '../../src/tars/platform/generated/NodeF.js';
 import { PushProxy } from '../../src/tars/platform/generated/Push.js';
 import { TestClient } from '../support/gateway.js';
+import { pushClient } from '../support/tarsnode/push-client.js';
 
 const APP = 'Demo';
 const SERVER = 'WsServer';
@@ -116,6 +117,7 @@ describe('launcher started as tarsnode starts it, with two workers', () => {
   let exited: Promise<number | null>;
   let stderr = '';
   let webPort = 0;
+  let pushPort = 0;
   let adminProxy: ObjectProxy;
   let admin: AdminFProxy;
   let pushProxy: ObjectProxy;
@@ -156,6 +158,7 @@ describe('launcher started as tarsnode starts it, with two workers', () => {
     );
     const ports = { web: await freePort(), push: await freePort(), admin: await freePort() };
     webPort = ports.web;
+    pushPort = ports.push;
     const logDir = join(dir, 'log');
     logFile = join(logDir, APP, SERVER, `${APP}.${SERVER}.log`);
     const conf = join(dir, `${APP}.${SERVER}.config.conf`);
@@ -293,6 +296,23 @@ describe('launcher started as tarsnode starts it, with two workers', () => {
     const one = b.waitFor('just you');
     await push.pushToConnection(conn, 'just you');
     await one;
+  });
+
+  it('PushObj called by an @tars/rpc client reaches both workers', async () => {
+    const [p0, p1] = workerPids as [number, number];
+    const a = await clientOn(p0);
+    const b = await clientOn(p1);
+    await a.subscribe('official');
+    await b.subscribe('official');
+    const official = pushClient(`${APP}.${SERVER}.PushObj@tcp -h 127.0.0.1 -p ${pushPort}`);
+    try {
+      const got = Promise.all([a.waitFor('from @tars/rpc'), b.waitFor('from @tars/rpc')]);
+      assert.equal(await official.pushToRoom('official', 'from @tars/rpc'), 0);
+      await got;
+      assert.equal(await official.roomCount('official'), 2);
+    } finally {
+      official.destroy();
+    }
   });
 
   it('PushObj refuses a bad room and a too long message with the HTTP API status', async () => {
