@@ -209,12 +209,20 @@ export interface StartedServer {
   kill(): void;
 }
 
-/** Starts the launcher from `logDir` with tarsnode's command line; node is this node (no tars_nodejs/node). */
-export function startServer(pkg: InstalledPackage, confFile: string, logDir: string): StartedServer {
+/**
+ * Starts the launcher from `logDir` with tarsnode's command line; node is this node (no tars_nodejs/node). `env`
+ * adds to this process's environment (test knobs such as TARS_WS_STAT_MIN_INTERVAL_MS).
+ */
+export function startServer(
+  pkg: InstalledPackage,
+  confFile: string,
+  logDir: string,
+  env: Record<string, string> = {},
+): StartedServer {
   // detached: its own process group, so that kill() reaches the workers too even if the launcher is gone.
   const child = spawn(process.execPath, [pkg.launcher, pkg.appDir, '-c', confFile], {
     cwd: logDir,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
