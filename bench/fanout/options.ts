@@ -38,8 +38,9 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
-  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked] [--modes burst,steady]
-  [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]`;
+  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked,tars-ws-stats]
+  [--modes burst,steady] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
+  [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -56,7 +57,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const eq = arg.indexOf('=');
     if (eq > 0) {
       flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (arg === '--quick') {
+    } else if (arg === '--quick' || arg === '--stats') {
       flags.set(arg.slice(2), 'true');
     } else {
       const value = argv[++i];
@@ -91,9 +92,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     profileDir: flags.get('profile'),
     quick,
   };
+  // --stats: also run tars-ws with statistics reporting on, right after tars-ws, to compare the two.
+  const stats = flags.get('stats') === 'true';
+  if (stats && !options.targets.includes('tars-ws-stats')) {
+    const at = options.targets.indexOf('tars-ws');
+    options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-stats');
+  }
   const out = flags.get('out');
-  options.out = out === '-' ? undefined : (out ?? (quick ? undefined : 'bench/results/fanout.md'));
-  for (const name of ['targets', 'modes', 'out', 'profile', 'quick']) flags.delete(name);
+  const defaultOut = stats ? 'bench/results/fanout-stats.md' : 'bench/results/fanout.md';
+  options.out = out === '-' ? undefined : (out ?? (quick ? undefined : defaultOut));
+  for (const name of ['targets', 'modes', 'out', 'profile', 'quick', 'stats']) flags.delete(name);
   const unknown = [...flags.keys()];
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
   return options;

@@ -10,4 +10,5 @@ export const CLIENTS: Record<TargetName, TargetClient> = {
   ws: wsClient,
   'socket.io': socketIoClient,
   'ws-corked': wsClient,
+  'tars-ws-stats': tarsWsClient,
 };

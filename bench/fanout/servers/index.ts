@@ -7,4 +7,5 @@ export const SERVERS: Record<TargetName, () => Promise<StartServer>> = {
   ws: async () => (await import('./ws-server.js')).startWs,
   'socket.io': async () => (await import('./socketio-server.js')).startSocketIo,
   'ws-corked': async () => (await import('./ws-server.js')).startWsCorked,
+  'tars-ws-stats': async () => (await import('./tars-ws-stats-server.js')).startTarsWsStats,
 };
