@@ -65,6 +65,10 @@ function formatBytes(n: number): string {
 }
 
 async function deploy(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout(USAGE);
+    return ExitCode.Ok;
+  }
   const flags = parseFlags(argv, ['--root', '--app', '--entry', '--out', '--deps']);
   const options: DeployOptions = {
     root: flags.get('--root') ?? process.cwd(),

@@ -207,6 +207,12 @@ describe('tars-ws CLI', () => {
     assert.match(t.err.join(''), /^tars-ws deploy: .*tars\.proto\.json is missing/);
   });
 
+  it('prints the usage for deploy --help', async () => {
+    const t = io();
+    assert.equal(await main(['deploy', '--help'], t.io), 0);
+    assert.match(t.out.join(''), /deploy \[--root DIR\]/);
+  });
+
   it('hands tars2ts its arguments', async () => {
     const t = io();
     assert.equal(await main(['tars2ts', '--help'], t.io), 0);

@@ -13,47 +13,36 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigError } from '../../errors.js';
 import { DeployError, DeployErrorCode } from './deploy-errors.js';
+import { DESCRIPTOR_PATH, loadServiceDescriptor, type ServiceDescriptor } from './service-descriptor.js';
 
 /** The launcher's path inside the package; fixed by tarsnode's start command. */
 export const LAUNCHER_PATH = 'tars_nodejs/node-agent/bin/node-agent';
 
 /** The names the platform knows the service by (the app's `tars/tars.proto.json`). */
-export interface DeployDescriptor {
-  appName: string;
-  serverName: string;
-  /** The not-tars (WebSocket/HTTP) servant's object name, e.g. `WsObj`. */
-  objName: string;
-}
+export type DeployDescriptor = ServiceDescriptor;
 
-/** Reads `<root>/<appDir>/tars/tars.proto.json`; fails with the file name and the missing key. */
+/**
+ * Reads `<root>/<appDir>/tars/tars.proto.json` with the launcher's own reader, so a package that builds is one the
+ * launcher accepts; fails with the file name and the bad key.
+ */
 export function readDescriptor(root: string, appDir: string): DeployDescriptor {
-  const file = join(root, appDir, 'tars', 'tars.proto.json');
-  if (!existsSync(file)) {
+  const dir = join(root, appDir);
+  let descriptor: ServiceDescriptor | undefined;
+  try {
+    descriptor = loadServiceDescriptor(dir);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new DeployError(DeployErrorCode.Descriptor, err.message, { cause: err });
+  }
+  if (descriptor === undefined) {
     throw new DeployError(
       DeployErrorCode.Descriptor,
-      `${file} is missing: create it with {"appName": ..., "serverName": ..., "objName": ...}, the names on the platform`,
+      `${join(dir, DESCRIPTOR_PATH)} is missing: create it with {"appName": ..., "serverName": ..., "objName": ...}, the names on the platform`,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new DeployError(DeployErrorCode.Descriptor, `${file} is not valid JSON`, { cause: err });
-  }
-  const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  const name = (key: keyof DeployDescriptor): string => {
-    const v = record[key];
-    // The names become a file name and servant names: no separators, no dots.
-    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]+$/.test(v)) {
-      throw new DeployError(
-        DeployErrorCode.Descriptor,
-        `${file}: "${key}" must be a name of letters, digits, _ or -`,
-      );
-    }
-    return v;
-  };
-  return { appName: name('appName'), serverName: name('serverName'), objName: name('objName') };
+  return descriptor;
 }
 
 type Json = Record<string, unknown>;
