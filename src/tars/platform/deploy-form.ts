@@ -3,14 +3,13 @@
  * deploy so that the names typed on the platform match the ones the package checks at start.
  */
 import type { DeployDescriptor } from './deploy-layout.js';
+import { pushServantName } from './push-servant.js';
+import { servantOf } from './service-descriptor.js';
 
 /** The server type of Node.js services on Tars. */
 export const SERVER_TYPE = 'tars_nodejs';
 /** The platform's default template for Node.js services. */
 export const TEMPLATE = 'tars.nodejs.default';
-/** The object name of the Tars push servant (PushObj) the launcher serves next to the WebSocket one. */
-export const PUSH_OBJ_NAME = 'PushObj';
-
 /** One adapter row of the deploy form. */
 export interface FormAdapter {
   /** `App.Server.Obj`. */
@@ -32,7 +31,6 @@ export interface DeployForm {
 
 /** The form for a package described by `d`. */
 export function deployForm(d: DeployDescriptor): DeployForm {
-  const prefix = `${d.appName}.${d.serverName}`;
   return {
     application: d.appName,
     serverName: d.serverName,
@@ -40,13 +38,13 @@ export function deployForm(d: DeployDescriptor): DeployForm {
     template: TEMPLATE,
     adapters: [
       {
-        servant: `${prefix}.${d.objName}`,
+        servant: servantOf(d),
         protocol: 'not tars',
         threads: 'the number of worker processes (e.g. 2)',
         note: 'WebSocket + HTTP; port type TCP, a free port on the node',
       },
       {
-        servant: `${prefix}.${PUSH_OBJ_NAME}`,
+        servant: pushServantName(d.appName, d.serverName),
         protocol: 'tars',
         threads: '1',
         note: 'PushObj for Tars callers; port type TCP, another free port',
