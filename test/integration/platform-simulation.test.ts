@@ -114,8 +114,10 @@ describe(
       await eventually(
         () => fetch(`http://127.0.0.1:${wsPort}/monitor/monitor`).then((r) => r.text()),
         (body) => body === '{"code":0}',
-        { withinMs: 30_000, everyMs: 100, what: `the gateway answering on the WsObj port${why()}` },
-      );
+        { withinMs: 30_000, everyMs: 100, what: 'the gateway answering on the WsObj port' },
+      ).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}${why()}`);
+      });
     });
 
     after(async () => {
