@@ -29,7 +29,8 @@ export class StatAggregator {
   readonly #ownMemory: boolean;
   #pending = new Map<string, StatRecord>();
   readonly #gauges = new Map<number, SourceGauges>();
-  #flushing: Promise<void> | undefined;
+  /** The last flush started: each flush runs after the previous one, so it always takes every record added before it. */
+  #tail: Promise<void> = Promise.resolve();
   /** Store merges that failed (their records were kept for the next flush). */
   storeErrors = 0;
   /** Deltas received. */
@@ -105,8 +106,8 @@ export class StatAggregator {
 
   /** Moves the pending records into the store; those it refuses stay pending. Never rejects. */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
-    return this.#flushing;
+    this.#tail = this.#tail.then(() => this.#flush());
+    return this.#tail;
   }
 
   /** Puts records back (a report that failed), to be merged into the store on the next flush. */

@@ -5,6 +5,7 @@
  */
 import type { Supervisor } from '../cluster/supervisor.js';
 import type { Logger } from '../logger.js';
+import type { Invoker } from '../tars/contract.js';
 import {
   PropertyFProxy,
   type StatPropMsgBody,
@@ -202,7 +203,7 @@ export function startStatReporting(opts: StatReportingOptions): StatReporting {
 
 function proxyOrNone<P>(
   comm: Communicator,
-  Proxy: new (invoker: import('../tars/contract.js').Invoker) => P,
+  Proxy: new (invoker: Invoker) => P,
   address: string,
   what: string,
   logger: Logger,

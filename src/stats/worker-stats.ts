@@ -25,6 +25,9 @@ export interface WorkerStatsOptions {
 
 const LAG_RESOLUTION_MS = 20;
 
+/** The call observer this module installed last (a later gateway's replaces an earlier one's). */
+let installedCallObserver: unknown;
+
 /**
  * Starts counting a gateway's traffic for the stat and property reports. Returns a function that stops and ships
  * the last delta (also done when the gateway closes).
@@ -46,7 +49,10 @@ export function attachWorkerStats(gateway: Gateway, opts: WorkerStatsOptions = {
 
   gateway.observe({ message: collector.message, http: collector.http });
   const observeCalls = opts.observeTarsCalls ?? true;
-  if (observeCalls) setDefaultCallObserver(collector.call);
+  if (observeCalls) {
+    setDefaultCallObserver(collector.call);
+    installedCallObserver = collector.call;
+  }
 
   let last = performance.now();
   let lastIn = gateway.stats.messagesIn;
@@ -111,7 +117,10 @@ export function attachWorkerStats(gateway: Gateway, opts: WorkerStatsOptions = {
     ship();
     lag.disable();
     gateway.observe(undefined);
-    if (observeCalls) setDefaultCallObserver(undefined);
+    if (observeCalls && installedCallObserver === collector.call) {
+      setDefaultCallObserver(undefined);
+      installedCallObserver = undefined;
+    }
   };
   gateway.atShutdown(stop);
   return stop;
