@@ -24,6 +24,8 @@ export interface WorkerStatsOptions {
 }
 
 const LAG_RESOLUTION_MS = 20;
+/** Ships between two room counts (about 10 s). */
+const ROOMS_EVERY = 10;
 
 /** The call observer this module installed last (a later gateway's replaces an earlier one's). */
 let installedCallObserver: unknown;
@@ -59,8 +61,10 @@ export function attachWorkerStats(gateway: Gateway, opts: WorkerStatsOptions = {
   let lastOut = gateway.stats.deliveries;
   let rooms: number | undefined;
   let countingRooms = false;
+  let ships = 0;
+  // The room list may be large and may live in another process or in Redis: counted every ROOMS_EVERY ships only.
   const sampleRooms = (): void => {
-    if (!countRooms || countingRooms) return;
+    if (!countRooms || countingRooms || ships++ % ROOMS_EVERY !== 0) return;
     countingRooms = true;
     gateway.store.rooms().then(
       (r) => {
