@@ -1,0 +1,140 @@
+/**
+ * PushObj in a single process started with a Tars config (`-c FILE.conf`, no launcher): runGateway hosts it on the
+ * config's PushObj adapter next to the WebSocket port, and Tars calls reach the browsers' connections.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createChatApp } from '../../examples/chat/app.js';
+import { currentTarsConfig, loadConfig, runGateway, type Gateway } from '../../src/index.js';
+import { TarsRpcError } from '../../src/tars/rpc/errors.js';
+import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
+import { PushProxy } from '../../src/tars/platform/generated/Push.js';
+import { TestClient } from '../support/gateway.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+describe('PushObj of a single process started with a Tars config', () => {
+  let dir = '';
+  let gateway: Gateway;
+  let proxy: ObjectProxy;
+  let push: PushProxy;
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tars-ws-push-'));
+    const [web, pushPort] = [await freePort(), await freePort()];
+    const conf = join(dir, 'Demo.WsServer.config.conf');
+    writeFileSync(
+      conf,
+      `<tars>
+<application>
+<server>
+app=Demo
+server=WsServer
+logLevel=ERROR
+<Demo.WsServer.WsObjAdapter>
+endpoint=tcp -h 127.0.0.1 -p ${web} -t 60000
+protocol=not_tars
+servant=Demo.WsServer.WsObj
+threads=1
+</Demo.WsServer.WsObjAdapter>
+<Demo.WsServer.PushObjAdapter>
+endpoint=tcp -h 127.0.0.1 -p ${pushPort} -t 60000
+protocol=tars
+servant=Demo.WsServer.PushObj
+</Demo.WsServer.PushObjAdapter>
+</server>
+</application>
+</tars>
+`,
+    );
+    const config = loadConfig({ env: {}, argv: ['-c', conf], overrides: { heartbeatIntervalMs: 0 } });
+    assert.equal(currentTarsConfig()?.app, 'Demo');
+    const running = await runGateway(config, createChatApp);
+    assert.equal(running.role, 'single');
+    if (running.role !== 'single') return;
+    gateway = running.gateway;
+    assert.equal(gateway.address.port, web);
+    proxy = new ObjectProxy(`Demo.WsServer.PushObj@tcp -h 127.0.0.1 -p ${pushPort}`);
+    push = new PushProxy(proxy);
+  });
+
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await proxy.close();
+    await gateway.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function member(room: string): Promise<TestClient> {
+    const c = await TestClient.open(`ws://127.0.0.1:${gateway.address.port}/`);
+    clients.push(c);
+    await c.subscribe(room);
+    return c;
+  }
+
+  it('pushes to the members of a room and lists them', async () => {
+    const a = await member('r1');
+    const b = await member('r1');
+    const got = Promise.all([a.waitFor('hi r1'), b.waitFor('hi r1')]);
+    assert.deepEqual(await push.pushToRoom('r1', 'hi r1'), { ret: 0 });
+    await got;
+    const { ret, members } = await push.roomMembers('r1');
+    assert.equal(ret, 0);
+    assert.equal(members.length, 2);
+    assert.deepEqual(await push.roomCount('r1'), { ret: 2 });
+    assert.deepEqual((await push.roomList()).rooms, ['r1']);
+  });
+
+  it('pushes to one connection by the id roomMembers gave', async () => {
+    const c = await member('alone');
+    const [id] = (await push.roomMembers('alone')).members;
+    assert.ok(id !== undefined);
+    const got = c.waitFor('only you');
+    await push.pushToConnection(id, 'only you');
+    await got;
+  });
+
+  it('pushes to every connection', async () => {
+    const a = await member('x');
+    const got = a.waitFor('everyone');
+    await push.pushToAll('everyone');
+    await got;
+  });
+
+  it('answers an empty list for a room nobody is in', async () => {
+    assert.deepEqual(await push.roomMembers('nobody'), { ret: 0, members: [] });
+    assert.deepEqual(await push.roomCount('nobody'), { ret: 0 });
+  });
+
+  it('refuses a room name that is too long with 400 BAD_ROOM', async () => {
+    await assert.rejects(push.pushToRoom('r'.repeat(129), 'x'), (e: unknown) => {
+      assert.ok(e instanceof TarsRpcError);
+      assert.equal(e.code, 400);
+      assert.match(e.message, /^BAD_ROOM: /);
+      return true;
+    });
+  });
+
+  it('refuses a connection id beyond 2^53 with 400 BAD_PARAM', async () => {
+    await assert.rejects(push.pushToConnection(2n ** 60n, 'x'), (e: unknown) => {
+      assert.ok(e instanceof TarsRpcError);
+      assert.equal(e.code, 400);
+      assert.match(e.message, /^BAD_PARAM: connection id/);
+      return true;
+    });
+  });
+});
