@@ -7,6 +7,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from '../../config/options.js';
+import { ConfigError } from '../../errors.js';
 import type { TarsServerConfig } from './tars-conf.js';
 
 export interface LauncherLog {
@@ -23,11 +24,20 @@ export function logFileOf(tars: TarsServerConfig): string | undefined {
   return join(tars.logPath, tars.app, tars.server, `${tars.app}.${tars.server}.log`);
 }
 
+/** Opens the launcher's log. @throws ConfigError when the log folder cannot be written. */
 export function openLauncherLog(tars: TarsServerConfig, level: LogLevel): LauncherLog {
   const file = logFileOf(tars);
   const base = { name: 'tars-ws-launcher', level };
   if (!file) return { logger: pino(base), file, fd: undefined };
-  mkdirSync(join(tars.logPath, tars.app, tars.server), { recursive: true });
-  const fd = openSync(file, 'a');
+  let fd: number;
+  try {
+    mkdirSync(join(tars.logPath, tars.app, tars.server), { recursive: true });
+    fd = openSync(file, 'a');
+  } catch (err) {
+    throw new ConfigError(
+      'tars.application.server.logpath',
+      `cannot open ${file}: ${(err as Error).message}`,
+    );
+  }
   return { logger: pino(base, pino.destination({ fd, sync: true })), file, fd };
 }
