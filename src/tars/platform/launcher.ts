@@ -132,6 +132,7 @@ export class Launcher {
       supervisor: this.supervisor,
       store,
       logger: this.logger,
+      ...(this.#opts.statMinIntervalMs === undefined ? {} : { minIntervalMs: this.#opts.statMinIntervalMs }),
     });
     this.atStop(async () => {
       await reporting.stop();
