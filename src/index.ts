@@ -31,7 +31,18 @@ export {
   validateRoomId,
   type RoomStore,
 } from './store/index.js';
-export { LocalBroker, type Broker, type BrokerMessage } from './broker/index.js';
+export {
+  BusBroker,
+  ClusterBroker,
+  LocalBroker,
+  RedisBroker,
+  type Broker,
+  type BrokerMessage,
+  type RedisBrokerOptions,
+} from './broker/index.js';
+export { RedisRoomStore, type RedisRoomStoreOptions } from './store/room-store-redis.js';
+export { IpcRoomStore } from './store/room-store-ipc.js';
+export { openBackends, type Backends } from './gateway/backends.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   connIdBase,

@@ -1,10 +1,7 @@
 /**
  * The broker of a cluster worker: publishes go to the primary over IPC, which relays them to the other workers
  * (a send to one connection only to the worker that holds it); this worker's own receivers get them at once.
- *
- * NOTE (from the "redis" helper): this file was accidentally overwritten by the Redis work at 20:31 UTC and is
- * reconstructed here from src/cluster/ipc.ts and the supervisor's relay; its author should check it against the
- * original and commit (or replace) it.
+
  */
 import { isPrimaryMessage, type WorkerToPrimary } from '../cluster/ipc.js';
 import { ErrorCode, GatewayError } from '../errors.js';

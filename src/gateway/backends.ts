@@ -24,45 +24,60 @@ export interface Backends {
   processIndex?: ProcessIndex;
 }
 
+/** Backends the caller already has; only the missing ones are opened. */
+export interface GivenBackends {
+  store?: RoomStore | undefined;
+  broker?: Broker | undefined;
+}
+
 /**
- * Opens the configured backends. Rejects with a ConfigError naming the key for a bad `redisUrl` (checked before
- * anything connects), and with an Error when Redis stays unreachable for 10 s at start.
+ * Opens the configured backends that `given` does not supply. Rejects with a ConfigError naming the key for a bad
+ * `redisUrl` (checked before anything connects), and with an Error when Redis stays unreachable for 10 s at start.
  */
-export async function openBackends(config: Readonly<GatewayConfig>, logger: Logger): Promise<Backends> {
-  const usesRedis = config.roomStore === 'redis' || config.broker === 'redis';
-  if (!usesRedis) {
-    const store = await openRoomStore(
+export async function openBackends(
+  config: Readonly<GatewayConfig>,
+  logger: Logger,
+  given: GivenBackends = {},
+): Promise<Backends> {
+  const redisStore = !given.store && config.roomStore === 'redis';
+  const redisBroker = !given.broker && config.broker === 'redis';
+  const openLocalStore = async (): Promise<RoomStore> =>
+    given.store ??
+    openRoomStore(
       config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
     );
-    return { store, broker: new LocalBroker() };
+  if (!redisStore && !redisBroker) {
+    return { store: await openLocalStore(), broker: given.broker ?? new LocalBroker() };
   }
   parseRedisUrls(config.redisUrl);
   const url = config.redisUrl;
   const redisLogger = logger.child({ component: 'redis' });
   const common = { url, keyPrefix: config.redisKeyPrefix, logger: redisLogger };
+  // Close only what this call opened when a later step fails.
+  const closeOwnStore = async (store: RoomStore): Promise<void> => {
+    if (store !== given.store) await store.close();
+  };
 
   let store: RoomStore;
   let processIndex: ProcessIndex;
-  if (config.roomStore === 'redis') {
-    const redisStore = await RedisRoomStore.open({ ...common, nodeTtlMs: config.nodeTtlMs });
-    store = redisStore;
-    processIndex = redisStore.processIndex;
+  if (redisStore) {
+    const opened = await RedisRoomStore.open({ ...common, nodeTtlMs: config.nodeTtlMs });
+    store = opened;
+    processIndex = opened.processIndex;
   } else {
-    store = await openRoomStore(
-      config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
-    );
+    store = await openLocalStore();
     processIndex = await allocateOnce(url, config, redisLogger).catch(async (err: unknown) => {
-      await store.close();
+      await closeOwnStore(store);
       throw err;
     });
   }
-  if (config.broker !== 'redis') return { store, broker: new LocalBroker(), processIndex };
+  if (!redisBroker) return { store, broker: given.broker ?? new LocalBroker(), processIndex };
   try {
     const broker = await RedisBroker.open({ ...common, processIndex });
     logger.info({ processIndex, store: config.roomStore, broker: 'redis' }, 'joined the redis deployment');
     return { store, broker, processIndex };
   } catch (err) {
-    await store.close();
+    await closeOwnStore(store);
     throw err;
   }
 }

@@ -101,14 +101,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    */
   static async create(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
     const logger = deps.logger ?? createLogger(config.logLevel);
-    if (deps.store && deps.broker) return new Gateway(config, { ...deps, logger, store: deps.store });
-    const opened = await openBackends(config, logger);
+    const opened = await openBackends(config, logger, { store: deps.store, broker: deps.broker });
     return new Gateway(config, {
       processIndex: opened.processIndex,
       ...deps,
       logger,
-      store: deps.store ?? opened.store,
-      broker: deps.broker ?? opened.broker,
+      store: opened.store,
+      broker: opened.broker,
     });
   }
 
