@@ -34,10 +34,8 @@ const APP = 'Demo';
 const SERVER = 'WsServer';
 const WORKERS = 2;
 const KEEPALIVE_MS = 300;
-// Real tarsnode calls `AdminObj@<server.local>` (TarsFramework's CommandNotify/CommandStop); the launcher serves
-// `<App>.<Server>.AdminObj` today and answers -4 "no servant AdminObj" to the bare name. Switch to 'AdminObj'
-// once the launcher also serves that name.
-const ADMIN_OBJ = `${APP}.${SERVER}.AdminObj`;
+// Real tarsnode calls `AdminObj@<server.local>` (TarsFramework's CommandNotify/CommandStop).
+const ADMIN_OBJ = 'AdminObj';
 
 describe(
   'platform simulation (tarsnode, official @tars/rpc framework services)',

@@ -12,9 +12,12 @@ export interface AdminHost {
   notify(command: string): Promise<string>;
 }
 
-/** The servant name tarsnode calls: `<App>.<Server>.AdminObj`. */
-export function adminServantName(app: string, server: string): string {
-  return `${app}.${server}.AdminObj`;
+/**
+ * The names AdminObj answers to on `server.local`: tarsnode calls the bare `AdminObj` (TarsFramework's notify and
+ * stop commands); the qualified `<App>.<Server>.AdminObj` is accepted too for tools that address it that way.
+ */
+export function adminServantNames(app: string, server: string): string[] {
+  return ['AdminObj', `${app}.${server}.AdminObj`];
 }
 
 export class AdminServant extends AdminFServant {

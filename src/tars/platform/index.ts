@@ -22,7 +22,7 @@ export {
 } from './service-descriptor.js';
 export { Launcher, type LauncherOptions } from './launcher.js';
 export { startKeepAlive, type KeepAlive, type KeepAliveOptions } from './keepalive.js';
-export { AdminServant, adminServantName, type AdminHost } from './admin-servant.js';
+export { AdminServant, adminServantNames, type AdminHost } from './admin-servant.js';
 export { AdminNotify, type AdminNotifyOptions, type WorkerControl } from './admin-commands.js';
 export { adminControlHandlers, type AdminCommand, type AdminCommands } from './admin-worker.js';
 export { attachTarsWorker, type TarsWorker, type TarsWorkerOptions } from './launcher-worker.js';

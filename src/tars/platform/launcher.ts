@@ -12,7 +12,7 @@ import { openStatStore, startStatReporting } from '../../stats/index.js';
 import { formatEndpoint } from '../rpc/endpoint.js';
 import { TarsServer } from '../rpc/tars-server.js';
 import { AdminNotify } from './admin-commands.js';
-import { AdminServant, adminServantName } from './admin-servant.js';
+import { AdminServant, adminServantNames } from './admin-servant.js';
 import { startKeepAlive, type KeepAlive } from './keepalive.js';
 import { findAppEntry } from './launcher-entry.js';
 import { openLauncherLog } from './launcher-log.js';
@@ -107,17 +107,16 @@ export class Launcher {
         logger: this.logger.child({ component: 'AdminObj' }),
       });
       const notify = new AdminNotify({ tars, supervisor: this.supervisor, logger: this.logger });
-      admin.addServant(
-        adminServantName(tars.app, tars.server),
-        new AdminServant({
-          shutdown: () => {
-            this.logger.info('AdminObj shutdown');
-            void this.stop().then(() => process.exit(0));
-          },
-          notify: (command) => notify.notify(command),
-        }),
-        AdminServant.operations,
-      );
+      const servant = new AdminServant({
+        shutdown: () => {
+          this.logger.info('AdminObj shutdown');
+          void this.stop().then(() => process.exit(0));
+        },
+        notify: (command) => notify.notify(command),
+      });
+      for (const name of adminServantNames(tars.app, tars.server)) {
+        admin.addServant(name, servant, AdminServant.operations);
+      }
       await admin.listen();
       this.#admin = admin;
     } else {
