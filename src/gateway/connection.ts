@@ -35,8 +35,11 @@ export class Connection implements TurnCorked {
   chain: Promise<void> = Promise.resolve();
 
   readonly #ws: WebSocket;
-  /** Whether writes are being held until the end of this event-loop turn (see uncorkAtEndOfTurn). */
-  #corked = false;
+  /**
+   * Writes in this event-loop turn: 0 none, 1 one (it went out at once), 2 more (held by cork until the turn ends,
+   * see uncorkAtEndOfTurn). A lone push is written immediately; only a burst is coalesced.
+   */
+  #turnWrites: 0 | 1 | 2 = 0;
   readonly #maxBufferedBytes: number;
   readonly #onSlow: (conn: Connection) => void;
 
@@ -81,13 +84,12 @@ export class Connection implements TurnCorked {
       this.#onSlow(this);
       return false;
     }
-    if (!this.#corked) {
-      const socket = rawSocket(this.#ws);
-      if (socket) {
-        socket.cork();
-        this.#corked = true;
-        uncorkAtEndOfTurn(this);
-      }
+    if (this.#turnWrites === 0) {
+      this.#turnWrites = 1;
+      uncorkAtEndOfTurn(this);
+    } else if (this.#turnWrites === 1) {
+      rawSocket(this.#ws)?.cork();
+      this.#turnWrites = 2;
     }
     sendPrepared(this.#ws, frame, text);
     return true;
@@ -95,8 +97,8 @@ export class Connection implements TurnCorked {
 
   /** Flushes the writes held during this event-loop turn. Called by the fan-out scheduler only. */
   releaseTurn(): void {
-    this.#corked = false;
-    rawSocket(this.#ws)?.uncork();
+    if (this.#turnWrites === 2) rawSocket(this.#ws)?.uncork();
+    this.#turnWrites = 0;
   }
 
   close(code: number = CloseCode.GoingAway, reason = ''): void {

@@ -58,9 +58,10 @@ function releaseAll(): void {
 }
 
 /**
- * Releases a corked socket once the event loop has finished the current phase, so a burst of pushes reaches each
- * receiver as one write instead of one syscall per message (the kernel cost dominates fan-out otherwise). A single
- * message costs nothing more: it still leaves in the same loop iteration.
+ * Ends a connection's write turn once the event loop has finished the current phase: the writes it held since its
+ * second push of the turn leave as one, so a burst reaches each receiver in one syscall instead of one per message
+ * (the kernel cost dominates fan-out otherwise). The first push of a turn is written at once, so a lone message
+ * waits for nothing.
  */
 export function uncorkAtEndOfTurn(c: TurnCorked): void {
   corked.push(c);
