@@ -25,12 +25,16 @@ export interface GatewayConfig {
   roomStore: 'memory' | 'file' | 'redis';
   /** Directory of the file room store, created at start. Default `./data/rooms`. Env `ROOM_STORE_DIR`. */
   roomStoreDir: string;
-  /** How pushes reach other processes: `local` (this process only, default) or `redis`. Env `BROKER`. */
-  broker: 'local' | 'redis';
+  /** How pushes reach other processes: `local` (this process only, default), `redis` or `nats`. Env `BROKER`. */
+  broker: 'local' | 'redis' | 'nats';
   /** Redis server for the redis store/broker, e.g. `redis://127.0.0.1:6379/0`. Env `REDIS_URL`. */
   redisUrl: string;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. Default `tars-ws:`. */
   redisKeyPrefix: string;
+  /** NATS server(s) of the nats broker, e.g. `nats://127.0.0.1:4222`; comma-separated for a cluster. Env `NATS_URL`. */
+  natsUrl: string;
+  /** Prefix of the NATS subjects and KV bucket (dot-separated `[A-Za-z0-9_-]` tokens). Default `tars-ws`. */
+  natsSubjectPrefix: string;
   /** A process that stopped refreshing its liveness for this long has its memberships removed. Default 15000 ms. */
   nodeTtlMs: number;
   /** Largest WebSocket frame accepted; bigger closes with 1009. Default 64 KiB. */
@@ -110,7 +114,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     key: 'broker',
-    kind: { type: 'enum', values: ['local', 'redis'] },
+    kind: { type: 'enum', values: ['local', 'redis', 'nats'] },
     default: 'local',
     env: 'BROKER',
     flag: 'broker',
@@ -128,6 +132,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'tars-ws:',
     env: 'REDIS_KEY_PREFIX',
     flag: 'redis-key-prefix',
+  },
+  {
+    key: 'natsUrl',
+    kind: { type: 'string' },
+    default: 'nats://127.0.0.1:4222',
+    env: 'NATS_URL',
+    flag: 'nats-url',
+  },
+  {
+    key: 'natsSubjectPrefix',
+    kind: { type: 'string' },
+    default: 'tars-ws',
+    env: 'NATS_SUBJECT_PREFIX',
+    flag: 'nats-subject-prefix',
   },
   int('nodeTtlMs', 15_000, 1000, 3_600_000, 'NODE_TTL_MS', 'node-ttl-ms'),
   {

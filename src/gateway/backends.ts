@@ -2,13 +2,16 @@
  * Chooses the room store and broker named by the configuration. The one place that knows every backend, so the
  * gateway itself only sees the RoomStore and Broker interfaces. With a Redis backend it also gives this process
  * its deployment-wide index (connection ids derive from it), taken from Redis so that processes on different
- * machines never share one.
+ * machines never share one. With the NATS broker the index is the Redis store's when the store is in Redis,
+ * else one the broker claims in a JetStream KV bucket.
  */
 import { LocalBroker } from '../broker/broker-local.js';
+import { NatsBroker } from '../broker/broker-nats.js';
 import { RedisBroker } from '../broker/broker-redis.js';
 import type { Broker } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Logger } from '../logger.js';
+import { checkSubjectPrefix, parseNatsUrls } from '../nats/nats-client.js';
 import { clusterKeyPrefix, RedisKeys } from '../redis/keys.js';
 import { allocateProcessIndex, newProcessToken } from '../redis/process-index.js';
 import { closeRedis, connectRedis, isCluster, parseRedisUrls } from '../redis/redis-client.js';
@@ -32,7 +35,8 @@ export interface GivenBackends {
 
 /**
  * Opens the configured backends that `given` does not supply. Rejects with a ConfigError naming the key for a bad
- * `redisUrl` (checked before anything connects), and with an Error when Redis stays unreachable for 10 s at start.
+ * `redisUrl`, `natsUrl` or `natsSubjectPrefix` (checked before anything connects), and with an Error when Redis or
+ * NATS stays unreachable for 10 s at start.
  */
 export async function openBackends(
   config: Readonly<GatewayConfig>,
@@ -41,6 +45,7 @@ export async function openBackends(
 ): Promise<Backends> {
   const redisStore = !given.store && config.roomStore === 'redis';
   const redisBroker = !given.broker && config.broker === 'redis';
+  if (!given.broker && config.broker === 'nats') return openWithNats(config, logger, given);
   const openLocalStore = async (): Promise<RoomStore> =>
     given.store ??
     openRoomStore(
@@ -95,5 +100,36 @@ async function allocateOnce(
     return await allocateProcessIndex(client, new RedisKeys(prefix), config.nodeTtlMs, newProcessToken());
   } finally {
     await closeRedis(client);
+  }
+}
+
+/**
+ * The store as configured (or given) and a NATS broker. The process index comes from a Redis store when there is
+ * one (it already holds a deployment-unique, kept-alive index); otherwise the broker claims one in NATS.
+ */
+async function openWithNats(
+  config: Readonly<GatewayConfig>,
+  logger: Logger,
+  given: GivenBackends,
+): Promise<Backends> {
+  parseNatsUrls(config.natsUrl);
+  checkSubjectPrefix(config.natsSubjectPrefix);
+  const { store } = await openBackends({ ...config, broker: 'local' }, logger, { store: given.store });
+  try {
+    const broker = await NatsBroker.open({
+      url: config.natsUrl,
+      subjectPrefix: config.natsSubjectPrefix,
+      ...(store instanceof RedisRoomStore ? { processIndex: store.processIndex } : {}),
+      claimTtlMs: config.nodeTtlMs,
+      logger: logger.child({ component: 'nats' }),
+    });
+    logger.info(
+      { processIndex: broker.processIndex, store: config.roomStore, broker: 'nats' },
+      'joined the nats deployment',
+    );
+    return { store, broker, processIndex: broker.processIndex };
+  } catch (err) {
+    if (store !== given.store) await store.close();
+    throw err;
   }
 }
