@@ -56,6 +56,25 @@ describe('NatsBroker process index claims', { skip: nats.skip }, () => {
       await removeBucket(url, subjectPrefix);
     }
   });
+  it('claims its index again when the claim disappears from NATS (expired, or NATS emptied)', async () => {
+    const subjectPrefix = uniqueSubjectPrefix('reclaim');
+    const broker = await NatsBroker.open({ url, subjectPrefix, claimTtlMs: 1500, logger: silent });
+    const nc = await connect({ servers: url });
+    try {
+      const kv = await nc.jetstream().views.kv(broker.subjects.processBucket);
+      const key = String(broker.processIndex);
+      await kv.purge(key);
+      await eventually(
+        async () => (await kv.get(key))?.operation,
+        (op) => op === 'PUT',
+        { what: 'the claim taken again' },
+      );
+    } finally {
+      await broker.close();
+      await nc.close();
+      await removeBucket(url, subjectPrefix);
+    }
+  });
 });
 
 describe('openBackends with NATS', () => {
