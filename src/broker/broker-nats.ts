@@ -12,7 +12,7 @@ import type { ProcessIndex } from '../types.js';
 import { BusBroker, type BusTarget } from './broker-bus.js';
 
 export interface NatsBrokerOptions {
-  /** `nats://[user:password@]host[:port]` (`tls://` for TLS); several comma-separated for a NATS cluster. */
+  /** `nats://[user:password@ or token@]host[:port]` (`tls://` requires TLS); several comma-separated for a cluster. */
   url: string;
   /** Prefix of the subjects and of the KV bucket: dot-separated tokens of `[A-Za-z0-9_-]`. Default `tars-ws`. */
   subjectPrefix?: string;

@@ -87,9 +87,28 @@ export class NatsSubjects {
   }
 }
 
-/** The URL without its password, for logs. */
+/**
+ * The nats.js options a `natsUrl` stands for. nats.js ignores the scheme and any credentials of a server URL, so
+ * they are turned into options here: `user:password@` into `user`/`pass`, a lone `token@` into `token` (taken from
+ * the first URL that has some), and a `tls:` scheme into `tls: {}` (TLS required).
+ */
+export function natsUrlOptions(value: string, key = 'natsUrl'): Partial<ConnectionOptions> {
+  const urls = parseNatsUrls(value, key).map((u) => new URL(u));
+  const options: Partial<ConnectionOptions> = { servers: urls.map((u) => u.host) };
+  const withAuth = urls.find((u) => u.username !== '');
+  if (withAuth && withAuth.password !== '') {
+    options.user = decodeURIComponent(withAuth.username);
+    options.pass = decodeURIComponent(withAuth.password);
+  } else if (withAuth) {
+    options.token = decodeURIComponent(withAuth.username);
+  }
+  if (urls.some((u) => u.protocol === 'tls:')) options.tls = {};
+  return options;
+}
+
+/** The URL without its credentials (a user, password or token), for logs. */
 function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 /** One NATS connection and whether it is up now. */
@@ -115,14 +134,14 @@ export class NatsLink {
     logger?: NatsLogger;
     nats?: Partial<ConnectionOptions>;
   }): Promise<NatsLink> {
-    const servers = parseNatsUrls(options.url);
+    const fromUrl = natsUrlOptions(options.url);
     const logger = options.logger ?? quietNatsLogger;
-    const shown = servers.map(redact).join(',');
+    const shown = parseNatsUrls(options.url).map(redact).join(',');
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         const nc = await connect({
-          servers,
+          ...fromUrl,
           name: options.name,
           noEcho: true,
           timeout: 2000,

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { ConfigError, ErrorCode, GatewayError } from '../../src/errors.js';
 import { openBackends } from '../../src/gateway/backends.js';
 import { createLogger } from '../../src/logger.js';
+import { natsUrlOptions } from '../../src/nats/nats-client.js';
 import { MemoryRoomStore } from '../../src/store/room-store-memory.js';
 import { brokerConformance } from '../support/broker-conformance.js';
 import { eventually } from '../support/eventually.js';
@@ -95,6 +96,20 @@ describe('openBackends with NATS', () => {
         JSON.stringify(env),
       );
     }
+  });
+
+  it('turns the credentials and tls: scheme of NATS_URL into nats.js options, which ignores them in URLs', () => {
+    assert.deepEqual(natsUrlOptions('nats://127.0.0.1:4222'), { servers: ['127.0.0.1:4222'] });
+    assert.deepEqual(natsUrlOptions('nats://u%40x:p%3Aw@a:1, nats://b:2'), {
+      servers: ['a:1', 'b:2'],
+      user: 'u@x',
+      pass: 'p:w',
+    });
+    assert.deepEqual(natsUrlOptions('tls://s3cret@h:4443'), {
+      servers: ['h:4443'],
+      token: 's3cret',
+      tls: {},
+    });
   });
 
   it(
