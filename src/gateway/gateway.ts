@@ -261,9 +261,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return message;
   }
 
-  /** Adds a connection to a room; resolves false if it was already there. */
+  /** Adds a connection to a room; resolves false if it was already there or has closed. */
   async join(conn: Connection, room: RoomId): Promise<boolean> {
-    if (conn.rooms.has(room)) return false;
+    // A handler queued behind others may run after the close removed the connection's memberships; joining then
+    // would leave them in the store and in the local index for good.
+    if (conn.rooms.has(room) || !this.#holds(conn)) return false;
     if (conn.rooms.size >= this.config.maxRoomsPerConnection) {
       throw new GatewayError(
         ErrorCode.BadRoom,
@@ -280,6 +282,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     } catch (err) {
       this.#unindex(conn, room);
       throw new GatewayError(ErrorCode.Upstream, 'room store is unavailable', { cause: err });
+    }
+    if (!this.#holds(conn)) {
+      // Closed while the store was adding: the close's removeConnection may have run before this add landed.
+      await this.store.remove(room, conn.id).catch((err: unknown) => {
+        this.logger.warn({ conn: conn.id, room, err }, 'room store: could not remove closed connection');
+      });
+      return false;
     }
     return true;
   }
@@ -456,6 +465,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.emit('close', conn, code, reason);
   }
 
+  /** Whether `conn` is open on this gateway (not yet seen closing). */
+  #holds(conn: Connection): boolean {
+    return this.#conns.get(conn.id) === conn;
+  }
+
   #unindex(conn: Connection, room: RoomId): boolean {
     if (!conn.rooms.delete(room)) return false;
     const members = this.#rooms.get(room);
@@ -535,7 +549,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       };
       this.on('close', onClose);
     });
-    for (const conn of this.#conns.values()) conn.close(CloseCode.GoingAway, 'server shutting down');
+    // Their handlers may outlive them (a close does not stop a handler awaiting the store): wait for those below.
+    const clients = [...this.#conns.values()];
+    for (const conn of clients) conn.close(CloseCode.GoingAway, 'server shutting down');
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.shutdownGraceMs)),
@@ -548,7 +564,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     clearTimeout(timer);
     this.#http.closeAllConnections();
     await httpClosed;
-    await Promise.allSettled([...this.#conns.values()].map((c) => c.chain));
+    await Promise.allSettled(clients.map((c) => c.chain));
     for (const hook of this.#shutdownHooks) {
       try {
         await hook();
