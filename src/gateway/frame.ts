@@ -33,11 +33,20 @@ export function prepareTextFrame(text: string): PreparedFrame {
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
 }
 
+/**
+ * The one-element list handed to `Sender#sendFrame`, reused so a broadcast allocates nothing per receiver: ws writes
+ * `list[0]` to the socket at once and keeps the Buffer, never the list.
+ */
+const NO_FRAME = Buffer.alloc(0);
+const single: Buffer[] = [NO_FRAME];
+
 /** Writes a prepared frame; the caller checked the socket is open. */
 export function sendPrepared(ws: WebSocket, frame: PreparedFrame, text: string): void {
   const sender = (ws as unknown as { _sender?: SenderInternals })._sender;
   if (sender && typeof sender.sendFrame === 'function' && ws.extensions === '') {
-    sender.sendFrame([frame]);
+    single[0] = frame;
+    sender.sendFrame(single);
+    single[0] = NO_FRAME; // so the last push is not kept alive
   } else {
     ws.send(text);
   }
