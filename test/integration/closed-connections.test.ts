@@ -27,6 +27,20 @@ function nextClose(gateway: Gateway): Promise<void> {
   return new Promise((resolve) => gateway.once('close', () => resolve()));
 }
 
+/** Neither the gateway's index nor the store remembers `conn` (the gateway is closed either way). */
+async function assertNoMembershipThenClose(
+  gateway: Gateway,
+  store: MemoryRoomStore,
+  conn: Connection,
+): Promise<void> {
+  try {
+    assert.deepEqual([...gateway.localMemberships()], []);
+    assert.deepEqual(await store.roomsOf(conn.id), []);
+  } finally {
+    await gateway.close();
+  }
+}
+
 describe('a connection that closes while its messages are handled', () => {
   it('leaves no membership behind from a subscribe handled after the close', async () => {
     const store = new MemoryRoomStore();
@@ -44,12 +58,7 @@ describe('a connection that closes while its messages are handled', () => {
     await closed;
     release();
     await conn.chain;
-    try {
-      assert.deepEqual([...gateway.localMemberships()], []);
-      assert.deepEqual(await store.roomsOf(conn.id), []);
-    } finally {
-      await gateway.close();
-    }
+    await assertNoMembershipThenClose(gateway, store, conn);
   });
 
   it('leaves no membership behind from a subscribe the store completes after the close', async () => {
@@ -65,12 +74,7 @@ describe('a connection that closes while its messages are handled', () => {
     await closed;
     store.open();
     await conn.chain;
-    try {
-      assert.deepEqual([...gateway.localMemberships()], []);
-      assert.deepEqual(await store.roomsOf(conn.id), []);
-    } finally {
-      await gateway.close();
-    }
+    await assertNoMembershipThenClose(gateway, store, conn);
   });
 });
 
