@@ -35,9 +35,11 @@ export {
   BusBroker,
   ClusterBroker,
   LocalBroker,
+  NatsBroker,
   RedisBroker,
   type Broker,
   type BrokerMessage,
+  type NatsBrokerOptions,
   type RedisBrokerOptions,
 } from './broker/index.js';
 export { RedisRoomStore, type RedisRoomStoreOptions } from './store/room-store-redis.js';
