@@ -168,6 +168,30 @@ describe('ObjectProxy failures', () => {
     await hole.close();
   });
 
+  test('a probe call that times out before its connection opens does not stop later probes', async (t) => {
+    const raw = await startRawServer((_req, socket) => socket.destroy()); // every call loses its connection
+    let now = 1_000_000;
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, {
+      timeout: 1000,
+      isolateAfter: 1,
+      isolateFor: 60_000,
+      now: () => now,
+    });
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError)); // isolated now
+    now += 60_001;
+    // The probe's timer fires before its connect can complete; the connect then completes for nobody.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const probe = who(proxy);
+    t.mock.timers.tick(1000);
+    await assert.rejects(probe, rejectsWith(TarsRet.InvokeTimeout));
+    t.mock.timers.reset();
+    // The next call probes the endpoint again (and loses its connection there) instead of waiting for nothing.
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    assert.equal(raw.requests.length, 2);
+    await proxy.close();
+    await raw.close();
+  });
+
   test('a garbage reply fails the call with -12, closes the connection, and nothing throws', async () => {
     const raw = await startRawServer((_req, socket) =>
       socket.write(Buffer.from([0, 0, 0, 9, 0xff, 0xfe, 0xfd, 0xfc, 0xfb])),

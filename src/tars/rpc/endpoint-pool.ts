@@ -150,6 +150,14 @@ export class EndpointPool {
     slot.probing = false;
   }
 
+  /**
+   * The call that acquired `slot` ended before it could send (it timed out while connecting). Its probe, if it was
+   * one, did not happen: let the next call probe, or the isolated endpoint would wait for a verdict forever.
+   */
+  abandon(slot: EndpointSlot): void {
+    slot.probing = false;
+  }
+
   /** A call timed out or lost its connection, or a connect failed (`connect`: also back off reconnecting). */
   reportFailure(slot: EndpointSlot, connect = false): void {
     slot.failures++;

@@ -237,7 +237,10 @@ class Call<R> implements PendingCall {
   }
 
   send(slot: EndpointSlot): void {
-    if (this.#done) return; // timed out while connecting
+    if (this.#done) {
+      this.proxy._pool.abandon(slot); // timed out while connecting
+      return;
+    }
     const conn = slot.conn;
     if (conn === undefined || !conn.isOpen) {
       this.fail(new TarsRpcError(TarsRet.ProxyConnectError, 'connection closed before the request was sent'));
