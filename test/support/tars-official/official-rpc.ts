@@ -175,7 +175,8 @@ export function startOfficialRegistry(
   return startOfficialServer(servant, Registry.createRegistryImp(table, asked));
 }
 
-async function startOfficialServer(servant: string, handleImp: unknown): Promise<OfficialServer> {
+/** Starts an @tars/rpc server hosting `handleImp` as `servant` on an ephemeral loopback port. */
+export async function startOfficialServer(servant: string, handleImp: unknown): Promise<OfficialServer> {
   const svr = Rpc.server.createServer();
   const opt = new Rpc.server.BindAdapterOption();
   opt.endpoint = 'tcp -h 127.0.0.1 -p 0 -t 60000';

@@ -4,8 +4,11 @@
  * (StatF) and PropertyObj (PropertyF). Every call is recorded as plain data; nothing untyped leaves this module.
  */
 import { createRequire } from 'node:module';
-import type net from 'node:net';
-import { startOfficialRegistry, type OfficialServer } from '../tars-official/official-rpc.js';
+import {
+  startOfficialRegistry,
+  startOfficialServer,
+  type OfficialServer,
+} from '../tars-official/official-rpc.js';
 
 const require = createRequire(import.meta.url);
 
@@ -83,54 +86,15 @@ export interface Framework {
 }
 
 type Record2 = (kind: string, data: unknown) => void;
-interface HeroServer {
-  start(option: BindAdapterOption): void;
-  stop(): void;
-  _adapters: { _netthread: { _listener: net.Server } }[];
-}
-interface BindAdapterOption {
-  endpoint: string;
-  name: string;
-  servant: string;
-  handleImp: unknown;
-}
-interface RpcModule {
-  server: { createServer(): HeroServer; BindAdapterOption: new () => BindAdapterOption };
-}
 interface ImpModule {
   createServerFImp(record: Record2): unknown;
   createStatFImp(record: Record2): unknown;
   createPropertyFImp(record: Record2): unknown;
 }
 
-// @tars/rpc must be loaded before the generated files, which require it back (a circular require otherwise).
-const Rpc = require('@tars/rpc') as RpcModule;
+// @tars/rpc must be loaded before the generated files, which require it back (a circular require otherwise):
+// official-rpc.js, imported above, has loaded it.
 const Imp = require('./generated/FrameworkImp.cjs') as ImpModule;
-
-/** Starts an @tars/rpc server hosting `handleImp` as `servant` on an ephemeral loopback port. */
-async function host(servant: string, handleImp: unknown): Promise<OfficialServer> {
-  const svr = Rpc.server.createServer();
-  const opt = new Rpc.server.BindAdapterOption();
-  opt.endpoint = 'tcp -h 127.0.0.1 -p 0 -t 60000';
-  opt.name = `${servant}Adapter`;
-  opt.servant = servant;
-  opt.handleImp = handleImp;
-  svr.start(opt);
-  const listener = svr._adapters[0]?._netthread._listener;
-  if (listener === undefined) throw new Error('@tars/rpc server did not create a listener');
-  if (!listener.listening) await new Promise<void>((resolve) => listener.once('listening', () => resolve()));
-  const addr = listener.address();
-  if (addr === null || typeof addr !== 'object') throw new Error('@tars/rpc server has no address');
-  return {
-    port: addr.port,
-    endpoint: `tcp -h 127.0.0.1 -p ${addr.port} -t 60000`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        listener.once('close', () => resolve());
-        svr.stop();
-      }),
-  };
-}
 
 export const STAT_OBJ = 'tars.tarsstat.StatObj';
 export const PROPERTY_OBJ = 'tars.tarsproperty.PropertyObj';
@@ -154,11 +118,11 @@ export async function startFramework(): Promise<Framework> {
   };
   const started: OfficialServer[] = [];
   try {
-    const node = await host(NODE_OBJ, Imp.createServerFImp(record));
+    const node = await startOfficialServer(NODE_OBJ, Imp.createServerFImp(record));
     started.push(node);
-    const stat = await host(STAT_OBJ, Imp.createStatFImp(record));
+    const stat = await startOfficialServer(STAT_OBJ, Imp.createStatFImp(record));
     started.push(stat);
-    const property = await host(PROPERTY_OBJ, Imp.createPropertyFImp(record));
+    const property = await startOfficialServer(PROPERTY_OBJ, Imp.createPropertyFImp(record));
     started.push(property);
     const at = (s: OfficialServer): { host: string; port: number }[] => [{ host: '127.0.0.1', port: s.port }];
     const registry = await startOfficialRegistry(
