@@ -6,16 +6,9 @@ import { startHelloServer } from '../../examples/chat/hello-server.js';
 import type { Gateway } from '../../src/index.js';
 import type { TarsServer } from '../../src/tars/index.js';
 import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { freePort } from '../support/free-port.js';
 
 const helloObj = (port: number): string => `TestApp.HelloServer.HelloObj@tcp -h 127.0.0.1 -p ${port} -t 3000`;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe('the demo calls the Tars Hello service', () => {
   let hello: TarsServer;

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
@@ -17,6 +16,7 @@ import { AdminFProxy } from '../../src/tars/platform/generated/AdminF.js';
 import { ServerFServant, type ServerInfo } from '../../src/tars/platform/generated/NodeF.js';
 import { PushProxy } from '../../src/tars/platform/generated/Push.js';
 import { TestClient } from '../support/gateway.js';
+import { freePort } from '../support/free-port.js';
 import { pushClient } from '../support/tarsnode/push-client.js';
 
 const APP = 'Demo';
@@ -24,15 +24,6 @@ const SERVER = 'WsServer';
 const ROOT = resolve('.');
 
 /** A port that was free a moment ago (the config must name fixed ports, as tarsnode's does). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** tarsnode's ServerObj: records what the launcher reports. */
 class FakeNode extends ServerFServant {

@@ -3,9 +3,7 @@
  * config's PushObj adapter next to the WebSocket port, and Tars calls reach the browsers' connections.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,16 +13,7 @@ import { TarsRpcError } from '../../src/tars/rpc/errors.js';
 import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
 import { PushProxy } from '../../src/tars/platform/generated/Push.js';
 import { TestClient } from '../support/gateway.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort } from '../support/free-port.js';
 
 describe('PushObj of a single process started with a Tars config', () => {
   let dir = '';

@@ -130,13 +130,7 @@ export function stringResult(ret: string): Uint8Array {
 }
 
 /** A port nobody listens on (bound, then released). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+export { freePort } from './free-port.js';
 
 /** A raw client connection to a Tars server: sends requests (or bytes) and collects reply frames. */
 export class RawClient {
