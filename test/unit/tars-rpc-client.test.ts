@@ -192,6 +192,34 @@ describe('ObjectProxy failures', () => {
     await raw.close();
   });
 
+  test('calls waiting for a probe sleep until its verdict instead of polling', async () => {
+    const probe = await startProbeServer('P');
+    let now = 1_000_000;
+    let clockReads = 0;
+    const proxy = new ObjectProxy(probe.address, {
+      isolateAfter: 1,
+      isolateFor: 60_000,
+      now: () => {
+        clockReads++;
+        return now;
+      },
+    });
+    await assert.rejects(hold(proxy, 30), rejectsWith(TarsRet.InvokeTimeout)); // isolated now
+    now += 60_001;
+    const verdict = hold(proxy); // the probe, held by the server
+    clockReads = 0;
+    const waiting = who(proxy);
+    // Time for a polling loop to show itself; nothing happens in between that a test could await.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const readsWhileWaiting = clockReads;
+    probe.impl.release();
+    assert.equal(await verdict, 7);
+    assert.match(await waiting, /^P:/);
+    assert.ok(readsWhileWaiting < 10, `the waiting call read the clock ${readsWhileWaiting} times`);
+    await proxy.close();
+    await probe.server.close();
+  });
+
   test('a garbage reply fails the call with -12, closes the connection, and nothing throws', async () => {
     const raw = await startRawServer((_req, socket) =>
       socket.write(Buffer.from([0, 0, 0, 9, 0xff, 0xfe, 0xfd, 0xfc, 0xfb])),

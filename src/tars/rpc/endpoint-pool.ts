@@ -124,8 +124,10 @@ export class EndpointPool {
         }
       }
       if (tried) continue;
-      // Nothing selectable now: wait for a backoff or cool-down to end, or for the registry's first answer.
-      const wakeAt = n === 0 ? deadline : Math.min(...this.#slots.map((s) => s.retryAt));
+      // Nothing selectable now: wait for a backoff or cool-down to end, for a probe's verdict (report* and abandon
+      // wake us), or for the registry's first answer.
+      const waits = this.#slots.filter((s) => !(s.isolated && s.probing)).map((s) => s.retryAt);
+      const wakeAt = waits.length === 0 ? deadline : Math.min(...waits);
       if (wakeAt > deadline || this.#now() >= deadline) {
         throw (
           lastError ??
@@ -142,12 +144,13 @@ export class EndpointPool {
   /** A call got a reply (any iRet): the endpoint is healthy. */
   reportSuccess(slot: EndpointSlot): void {
     if (slot.failures === 0 && !slot.isolated) return;
-    if (slot.isolated)
-      this.#opts.logger.info({ endpoint: formatEndpoint(slot.endpoint) }, 'tars endpoint back');
+    const probed = slot.isolated;
+    if (probed) this.#opts.logger.info({ endpoint: formatEndpoint(slot.endpoint) }, 'tars endpoint back');
     slot.failures = 0;
     slot.retryAt = 0;
     slot.isolated = false;
     slot.probing = false;
+    if (probed) this.#wake();
   }
 
   /**
@@ -155,13 +158,16 @@ export class EndpointPool {
    * one, did not happen: let the next call probe, or the isolated endpoint would wait for a verdict forever.
    */
   abandon(slot: EndpointSlot): void {
+    if (!slot.probing) return;
     slot.probing = false;
+    this.#wake();
   }
 
   /** A call timed out or lost its connection, or a connect failed (`connect`: also back off reconnecting). */
   reportFailure(slot: EndpointSlot, connect = false): void {
     slot.failures++;
     const now = this.#now();
+    const probed = slot.probing;
     if (slot.isolated || slot.failures >= this.#opts.isolateAfter) {
       if (!slot.isolated) {
         this.#opts.logger.warn(
@@ -176,6 +182,7 @@ export class EndpointPool {
       const delay = Math.min(this.#opts.backoffBase * 2 ** (slot.failures - 1), this.#opts.backoffMax);
       slot.retryAt = now + delay;
     }
+    if (probed) this.#wake(); // calls waiting for the verdict learn it now
   }
 
   /** Closes every connection after its in-flight calls (up to `limitMs`). */

@@ -243,6 +243,7 @@ class Call<R> implements PendingCall {
     }
     const conn = slot.conn;
     if (conn === undefined || !conn.isOpen) {
+      this.proxy._pool.abandon(slot);
       this.fail(new TarsRpcError(TarsRet.ProxyConnectError, 'connection closed before the request was sent'));
       return;
     }
@@ -267,6 +268,7 @@ class Call<R> implements PendingCall {
         oneway ? undefined : this,
       );
     } catch (err) {
+      this.proxy._pool.abandon(slot);
       this.fail(toRpcError(err, TarsRet.SendRequestError, `cannot send ${this.func}`));
       return;
     }
