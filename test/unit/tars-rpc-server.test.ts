@@ -9,6 +9,7 @@ import { createArgReader, createArgWriter } from '../../src/tars/packet/args.js'
 import { decodeRequestPacket } from '../../src/tars/packet/request-packet.js';
 import { decodeResponsePacket } from '../../src/tars/packet/response-packet.js';
 import { TarsRet } from '../../src/tars/rpc/errors.js';
+import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
 import { TarsServer } from '../../src/tars/rpc/tars-server.js';
 import { PROBE, ProbeImpl, probeOperations, RawClient } from '../support/tars-rpc-fixtures.js';
 
@@ -156,5 +157,41 @@ describe('TarsServer', () => {
     assert.equal(createArgReader(1, reply.sBuffer).read(0, '', V.int32.read), 7);
     await closing;
     await c.closed;
+  });
+
+  test('close() delivers a reply larger than the socket buffers in full before closing', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived: () => void = () => undefined;
+    const called = new Promise<void>((resolve) => (arrived = resolve));
+    const big = 'x'.repeat(8 * 1024 * 1024);
+    const s = new TarsServer({ port: 0, maxPacketLength: 32 * 1024 * 1024 });
+    s.addServant(
+      PROBE,
+      {},
+      {
+        async big(_impl, _args, res) {
+          arrived();
+          await released;
+          res.write(0, '', big, V.string.write);
+        },
+      },
+    );
+    await s.listen();
+    const proxy = new ObjectProxy(`${PROBE}@${s.endpoint}`, {
+      maxPacketLength: 32 * 1024 * 1024,
+      timeout: 30_000,
+    });
+    const reply = proxy.invoke(
+      'big',
+      () => undefined,
+      (r) => r.read(0, '', V.string.read),
+    );
+    await called;
+    const closing = s.close(5000);
+    release();
+    assert.equal((await reply).length, big.length);
+    await closing;
+    await proxy.close();
   });
 });

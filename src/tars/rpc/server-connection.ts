@@ -40,9 +40,13 @@ export class ServerConnection {
     });
   }
 
-  /** Stops reading new requests, lets the ones being served reply (up to `limitMs`), then closes. */
+  /**
+   * Stops reading new requests, lets the ones being served reply, ends the connection and waits for it to close,
+   * all within `limitMs`.
+   */
   async drain(limitMs: number): Promise<void> {
     if (this.#closed) return;
+    const deadline = performance.now() + limitMs;
     this.#socket.pause();
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
@@ -55,6 +59,14 @@ export class ServerConnection {
     }
     this.#flush(); // replies queued for the next tick go out before the end
     this.#socket.end();
+    // A large reply may still be in our buffers: a destroy now would cut it. The peer closes once it has read our end.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+      void this.closed.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Closes at once. */
