@@ -11,13 +11,13 @@ export const CloseCode = {
   ProtocolError: 1002,
   /** Text frame with invalid UTF-8. Fix the client; reconnecting with the same data fails again. */
   InvalidPayload: 1007,
-  /** Policy violation (e.g. origin not allowed). Do not reconnect. */
+  /** Policy violation: more than `maxPendingMessages` messages awaiting handling. Send slower; reconnect with backoff. */
   PolicyViolation: 1008,
-  /** Frame larger than `limits.maxFrameBytes`. Send smaller messages; reconnect is fine. */
+  /** Frame larger than `maxFrameBytes`. Send smaller messages; reconnect is fine. */
   MessageTooBig: 1009,
   /** Unexpected server error. Reconnect with backoff. */
   InternalError: 1011,
-  /** The client did not read fast enough: its unsent buffer passed `limits.maxBufferedBytes`. Reconnect with backoff. */
+  /** The client did not read fast enough: its unsent buffer passed `maxBufferedBytes`. Reconnect with backoff. */
   SlowConsumer: 4008,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -40,7 +40,7 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   /** The method is not allowed on this route. */
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
-  /** The request body is larger than `limits.maxHttpBodyBytes`. */
+  /** The request body is larger than `maxHttpBodyBytes`. */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** The server refuses new connections for now (connection limit, shutting down). Retry with backoff. */
   Unavailable: 'UNAVAILABLE',

@@ -14,6 +14,7 @@ import { closeOnSignals } from '../gateway/signals.js';
 import { createLogger } from '../logger.js';
 import type { AdminCommands } from '../tars/platform/admin-worker.js';
 import { attachTarsWorker } from '../tars/platform/launcher-worker.js';
+import { openRoomStore } from '../store/index.js';
 import { Supervisor } from './supervisor.js';
 import {
   announceReady,
@@ -56,10 +57,17 @@ export async function runGateway(
   }
   if (cluster.isPrimary) {
     const logger = createLogger(config.logLevel, 'tars-ws-primary');
+    // Workers with the file store write to it directly: the primary clears what a previous run left (connection ids
+    // restart) and sweeps a dead worker's connections out of it.
+    const sharedStore =
+      config.roomStore === 'file'
+        ? await openRoomStore({ type: 'file', dir: config.roomStoreDir, reset: true })
+        : undefined;
     const supervisor = new Supervisor({
       workers: config.workers,
       logger,
       stopTimeoutMs: config.shutdownGraceMs + 5000,
+      sharedStore,
     });
     const stop = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'stopping workers');

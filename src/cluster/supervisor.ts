@@ -25,6 +25,11 @@ export interface SupervisorOptions {
   logger: Logger;
   /** Store hosted for workers that use the IPC store. Default: a new MemoryRoomStore. */
   store?: RoomStore;
+  /**
+   * A store the workers write to directly (the file store): when a worker dies, its connections are found there by
+   * their process index and removed, since they never went through the primary.
+   */
+  sharedStore?: RoomStore;
   /** Extra environment for the workers. */
   env?: Record<string, string>;
   /** First restart delay; doubles on each quick death up to `restartMaxMs`. Default 200 ms. */
@@ -64,7 +69,10 @@ interface SupervisorEvents {
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly store: RoomStore;
-  readonly #opts: Required<Omit<SupervisorOptions, 'store' | 'env'>> & { env: Record<string, string> };
+  readonly #opts: Required<Omit<SupervisorOptions, 'store' | 'env' | 'sharedStore'>> & {
+    env: Record<string, string>;
+  };
+  readonly #sharedStore: RoomStore | undefined;
   readonly #log: Logger;
   readonly #slots: Slot[] = [];
   readonly #byProcess = new Map<ProcessIndex, Slot>();
@@ -80,6 +88,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!cluster.isPrimary) throw new Error('Supervisor runs in the cluster primary only');
     this.#log = opts.logger.child({ component: 'supervisor' });
     this.store = opts.store ?? new MemoryRoomStore();
+    this.#sharedStore = opts.sharedStore;
     this.#opts = {
       workers: opts.workers,
       logger: opts.logger,
@@ -187,6 +196,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       ),
     );
     await this.store.close();
+    await this.#sharedStore?.close();
   }
 
   #fork(slot: Slot): void {
@@ -300,14 +310,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#byProcess.delete(processIndex);
     const conns = this.#connsOf.get(processIndex);
     this.#connsOf.delete(processIndex);
-    if (conns) {
-      // Its connections are gone with it: their memberships must not outlive them.
-      for (const conn of conns) {
+    // Its connections are gone with it: their memberships must not outlive them. The replacement starts only once
+    // they are removed, so nobody sees the dead worker's members next to the new one's.
+    const cleanups: Promise<unknown>[] = [];
+    for (const conn of conns ?? []) {
+      cleanups.push(
         this.store.removeConnection(conn).catch((err: unknown) => {
           this.#log.warn({ conn, err }, 'could not remove a dead worker connection');
-        });
-      }
+        }),
+      );
     }
+    if (this.#sharedStore) cleanups.push(this.#sweep(this.#sharedStore, processIndex));
     this.emit('exit', slot.workerId, code, signal);
     if (slot.worker !== worker || this.#stopping) return;
     slot.worker = undefined;
@@ -325,8 +338,29 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       },
       'worker died, restarting',
     );
-    slot.restartTimer = setTimeout(() => {
-      if (!this.#stopping) this.#fork(slot);
-    }, delay);
+    void Promise.allSettled(cleanups).then(() => {
+      if (this.#stopping) return;
+      slot.restartTimer = setTimeout(() => {
+        if (!this.#stopping) this.#fork(slot);
+      }, delay);
+    });
+  }
+
+  /** Removes from a shared store every connection held by a process that is gone. */
+  async #sweep(store: RoomStore, dead: ProcessIndex): Promise<void> {
+    try {
+      const gone = new Set<ConnId>();
+      for (const room of await store.rooms()) {
+        for (const conn of await store.members(room)) if (processOfConn(conn) === dead) gone.add(conn);
+      }
+      for (const conn of gone) await store.removeConnection(conn);
+      if (gone.size > 0)
+        this.#log.info({ processIndex: dead, removed: gone.size }, 'removed a dead worker connections');
+    } catch (err) {
+      this.#log.warn(
+        { processIndex: dead, err },
+        'could not remove a dead worker connections from the shared store',
+      );
+    }
   }
 }

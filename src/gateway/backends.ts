@@ -9,6 +9,7 @@ import { LocalBroker } from '../broker/broker-local.js';
 import { NatsBroker } from '../broker/broker-nats.js';
 import { RedisBroker } from '../broker/broker-redis.js';
 import type { Broker } from '../broker/broker.js';
+import { isClusterWorker } from '../cluster/worker.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Logger } from '../logger.js';
 import { checkSubjectPrefix, parseNatsUrls } from '../nats/nats-client.js';
@@ -49,7 +50,11 @@ export async function openBackends(
   const openLocalStore = async (): Promise<RoomStore> =>
     given.store ??
     openRoomStore(
-      config.roomStore === 'file' ? { type: 'file', dir: config.roomStoreDir } : { type: 'memory' },
+      config.roomStore === 'file'
+        ? // A new single process holds no connection yet: anything on disk is stale (ids restart). Cluster workers
+          // share the folder; their primary resets it once before forking them.
+          { type: 'file', dir: config.roomStoreDir, reset: !isClusterWorker() }
+        : { type: 'memory' },
     );
   if (!redisStore && !redisBroker) {
     return { store: await openLocalStore(), broker: given.broker ?? new LocalBroker() };

@@ -144,7 +144,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       perMessageDeflate: false,
       clientTracking: false,
       handleProtocols: (offered) => {
-        for (const p of offered) if (p.startsWith(SUBPROTOCOL_PREFIX) && PROTOCOLS.has(p.slice(8))) return p;
+        for (const p of offered)
+          if (p.startsWith(SUBPROTOCOL_PREFIX) && PROTOCOLS.has(p.slice(SUBPROTOCOL_PREFIX.length))) return p;
         return false;
       },
     });

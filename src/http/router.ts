@@ -104,7 +104,8 @@ export class HttpRouter {
 
   async #run(req: IncomingMessage, res: ServerResponse, url: URL, handler: RouteHandler): Promise<void> {
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && method !== 'PUT') {
+    // HEAD is refused on routes and actions: answering it would mean running the action, and actions push.
+    if (method !== 'GET' && method !== 'POST' && method !== 'PUT') {
       throw new GatewayError(ErrorCode.MethodNotAllowed, `method ${method} is not allowed`);
     }
     const body =

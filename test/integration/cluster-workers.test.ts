@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { TestClient } from '../support/gateway.js';
@@ -22,128 +25,138 @@ function httpGet(url: string): Promise<string> {
   });
 }
 
-/** Two workers behind one port, with the in-process broker through the primary and no external service. */
-describe('cluster of two workers', () => {
-  let child: ChildProcess;
-  let port = 0;
-  let workers: WorkerInfo[] = [];
-  const lines: Line[] = [];
-  const waiters: ((l: Line) => void)[] = [];
-  const clients: TestClient[] = [];
+/**
+ * Two workers behind one port, with the in-process broker through the primary and no external service; the room
+ * store is the primary's memory store (over IPC) or the file store the workers share.
+ */
+for (const roomStore of ['memory', 'file'] as const) {
+  describe(`cluster of two workers, ${roomStore} room store`, () => {
+    let child: ChildProcess;
+    let port = 0;
+    let workers: WorkerInfo[] = [];
+    const lines: Line[] = [];
+    const waiters: ((l: Line) => void)[] = [];
+    const clients: TestClient[] = [];
 
-  const nextLine = (): Promise<Line> => new Promise((resolve) => waiters.push(resolve));
-  const url = (): string => `ws://127.0.0.1:${port}/`;
+    const nextLine = (): Promise<Line> => new Promise((resolve) => waiters.push(resolve));
+    const url = (): string => `ws://127.0.0.1:${port}/`;
 
-  /** Opens clients until one lands on each of the wanted worker pids (the primary hands out connections in turn). */
-  async function clientOn(pid: number): Promise<TestClient> {
-    for (let i = 0; i < 20; i++) {
-      const c = await TestClient.open(url());
-      clients.push(c);
-      if (Number(await c.request('whoami')) === pid) return c;
+    /** Opens clients until one lands on each of the wanted worker pids (the primary hands out connections in turn). */
+    async function clientOn(pid: number): Promise<TestClient> {
+      for (let i = 0; i < 20; i++) {
+        const c = await TestClient.open(url());
+        clients.push(c);
+        if (Number(await c.request('whoami')) === pid) return c;
+      }
+      throw new Error(`no connection landed on worker ${pid}`);
     }
-    throw new Error(`no connection landed on worker ${pid}`);
-  }
 
-  before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-app.ts'], {
-      env: { ...process.env, WORKERS: '2', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    before(async () => {
+      child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-app.ts'], {
+        env: {
+          ...process.env,
+          WORKERS: '2',
+          ROOM_STORE: roomStore,
+          ROOM_STORE_DIR: mkdtempSync(join(tmpdir(), 'tars-ws-cluster-rooms-')),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      // Never leave a cluster behind, even if this file fails before its after hook.
+      process.once('exit', () => child.kill('SIGKILL'));
+      createInterface({ input: child.stdout! }).on('line', (text) => {
+        // Workers share this stdout for their logs; only the primary's lines carry `port`.
+        const line = JSON.parse(text) as Partial<Line>;
+        if (typeof line.port !== 'number') return;
+        lines.push(line as Line);
+        waiters.shift()?.(line as Line);
+      });
+      const first = await nextLine();
+      port = first.port;
+      workers = first.workers;
+      assert.equal(workers.length, 2);
     });
-    // Never leave a cluster behind, even if this file fails before its after hook.
-    process.once('exit', () => child.kill('SIGKILL'));
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      // Workers share this stdout for their logs; only the primary's lines carry `port`.
-      const line = JSON.parse(text) as Partial<Line>;
-      if (typeof line.port !== 'number') return;
-      lines.push(line as Line);
-      waiters.shift()?.(line as Line);
+
+    after(async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
     });
-    const first = await nextLine();
-    port = first.port;
-    workers = first.workers;
-    assert.equal(workers.length, 2);
-  });
 
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  });
-
-  it('delivers a room message to members on both workers', async () => {
-    const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
-    const a = await clientOn(w0.pid);
-    const b = await clientOn(w1.pid);
-    await a.subscribe('both');
-    await b.subscribe('both');
-    const got = Promise.all([a.waitFor('hi both'), b.waitFor('hi both')]);
-    a.ws.send('sendByRoom|{"roomNum":"both","message":"hi both"}');
-    await got;
-  });
-
-  it('delivers a broadcast to clients on both workers exactly once', async () => {
-    const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
-    const a = await clientOn(w0.pid);
-    const b = await clientOn(w1.pid);
-    const got = Promise.all([
-      a.waitFor('to all once'),
-      b.waitFor('to all once'),
-      b.waitFor('Broadcast success!'),
-    ]);
-    b.ws.send('broadcast|{"message":"to all once"}');
-    await got;
-    await a.sync();
-    await b.sync();
-    assert.equal(a.received.filter((m) => m === 'to all once').length, 1);
-    assert.equal(b.received.filter((m) => m === 'to all once').length, 1);
-  });
-
-  it('delivers HTTP pushes whichever worker takes the request', async () => {
-    const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
-    const a = await clientOn(w0.pid);
-    const b = await clientOn(w1.pid);
-    await a.subscribe('http-room');
-    await b.subscribe('http-room');
-    const answered = new Set<number>();
-    for (let i = 0; i < 4; i++) {
-      const got = Promise.all([a.waitFor(`push ${i}`), b.waitFor(`push ${i}`)]);
-      const who = JSON.parse(
-        await httpGet(`http://127.0.0.1:${port}/test/push?room=http-room&message=push%20${i}`),
-      ) as { pid: number };
+    it('delivers a room message to members on both workers', async () => {
+      const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+      const a = await clientOn(w0.pid);
+      const b = await clientOn(w1.pid);
+      await a.subscribe('both');
+      await b.subscribe('both');
+      const got = Promise.all([a.waitFor('hi both'), b.waitFor('hi both')]);
+      a.ws.send('sendByRoom|{"roomNum":"both","message":"hi both"}');
       await got;
-      answered.add(who.pid);
-    }
-    assert.equal(answered.size, 2, 'both workers answered HTTP requests');
-  });
+    });
 
-  it('shares room membership between workers', async () => {
-    const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
-    await (await clientOn(w0.pid)).subscribe('shared');
-    await (await clientOn(w1.pid)).subscribe('shared');
-    const res = (await (await fetch(`http://127.0.0.1:${port}/test/members?room=shared`)).json()) as {
-      members: number[];
-    };
-    assert.equal(res.members.length, 2);
-  });
+    it('delivers a broadcast to clients on both workers exactly once', async () => {
+      const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+      const a = await clientOn(w0.pid);
+      const b = await clientOn(w1.pid);
+      const got = Promise.all([
+        a.waitFor('to all once'),
+        b.waitFor('to all once'),
+        b.waitFor('Broadcast success!'),
+      ]);
+      b.ws.send('broadcast|{"message":"to all once"}');
+      await got;
+      await a.sync();
+      await b.sync();
+      assert.equal(a.received.filter((m) => m === 'to all once').length, 1);
+      assert.equal(b.received.filter((m) => m === 'to all once').length, 1);
+    });
 
-  it('restarts a worker that dies and removes its connections from every room', async () => {
-    const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
-    const survivor = await clientOn(w0.pid);
-    const doomed = await clientOn(w1.pid);
-    await survivor.subscribe('after-crash');
-    await doomed.subscribe('after-crash');
-    const restarted = nextLine();
-    process.kill(w1.pid, 'SIGKILL');
-    const line = await restarted;
-    assert.equal(line.restarted, 1);
-    const res = (await (await fetch(`http://127.0.0.1:${port}/test/members?room=after-crash`)).json()) as {
-      members: number[];
-    };
-    assert.equal(res.members.length, 1);
-    const got = survivor.waitFor('still here');
-    await fetch(`http://127.0.0.1:${port}/Index/pushByRoom?roomNum=after-crash&message=still%20here`);
-    await got;
-    workers = line.workers;
+    it('delivers HTTP pushes whichever worker takes the request', async () => {
+      const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+      const a = await clientOn(w0.pid);
+      const b = await clientOn(w1.pid);
+      await a.subscribe('http-room');
+      await b.subscribe('http-room');
+      const answered = new Set<number>();
+      for (let i = 0; i < 4; i++) {
+        const got = Promise.all([a.waitFor(`push ${i}`), b.waitFor(`push ${i}`)]);
+        const who = JSON.parse(
+          await httpGet(`http://127.0.0.1:${port}/test/push?room=http-room&message=push%20${i}`),
+        ) as { pid: number };
+        await got;
+        answered.add(who.pid);
+      }
+      assert.equal(answered.size, 2, 'both workers answered HTTP requests');
+    });
+
+    it('shares room membership between workers', async () => {
+      const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+      await (await clientOn(w0.pid)).subscribe('shared');
+      await (await clientOn(w1.pid)).subscribe('shared');
+      const res = (await (await fetch(`http://127.0.0.1:${port}/test/members?room=shared`)).json()) as {
+        members: number[];
+      };
+      assert.equal(res.members.length, 2);
+    });
+
+    it('restarts a worker that dies and removes its connections from every room', async () => {
+      const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+      const survivor = await clientOn(w0.pid);
+      const doomed = await clientOn(w1.pid);
+      await survivor.subscribe('after-crash');
+      await doomed.subscribe('after-crash');
+      const restarted = nextLine();
+      process.kill(w1.pid, 'SIGKILL');
+      const line = await restarted;
+      assert.equal(line.restarted, 1);
+      const res = (await (await fetch(`http://127.0.0.1:${port}/test/members?room=after-crash`)).json()) as {
+        members: number[];
+      };
+      assert.equal(res.members.length, 1);
+      const got = survivor.waitFor('still here');
+      await fetch(`http://127.0.0.1:${port}/Index/pushByRoom?roomNum=after-crash&message=still%20here`);
+      await got;
+      workers = line.workers;
+    });
   });
-});
+}

@@ -93,6 +93,15 @@ describe('HTTP push API and controllers', () => {
     await both;
   });
 
+  it('refuses HEAD on actions instead of running them', async () => {
+    const res = await fetch(`${gateway.url}/Index/pushAll?message=by%20head`, { method: 'HEAD' });
+    assert.equal(res.status, 405);
+    const marker = member.waitFor('after head');
+    await gateway.broadcast('after head');
+    await marker;
+    assert.ok(!member.received.includes('by head'));
+  });
+
   it('routes controller and action names case-insensitively', async () => {
     const got = member.waitFor('any case');
     assert.equal(

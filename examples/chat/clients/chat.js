@@ -11,7 +11,7 @@
   const BACKOFF_MAX_MS = 30_000;
   const MAX_LOG_ENTRIES = 500;
   // Close codes after which the same client would fail again (src/errors.ts CloseCode): do not reconnect.
-  const FINAL_CLOSE_CODES = new Set([1002, 1007, 1008]);
+  const FINAL_CLOSE_CODES = new Set([1002, 1007]);
 
   const $ = (id) => document.getElementById(id);
   const ui = {

@@ -22,7 +22,12 @@ export interface AdminNotifyOptions {
   logger: Logger;
 }
 
-const BUILT_IN = ['tars.viewstatus', 'tars.setloglevel LEVEL', 'tars.connection', 'tars.loadconfig FILE'];
+const BUILT_IN = [
+  'tars.viewstatus',
+  'tars.setloglevel LEVEL',
+  'tars.connection',
+  'tars.loadconfig (not supported: answers why)',
+];
 
 /** Answers notify commands; never throws (a failure is the answer's text). */
 export class AdminNotify {
