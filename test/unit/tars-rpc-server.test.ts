@@ -11,6 +11,7 @@ import { decodeResponsePacket } from '../../src/tars/packet/response-packet.js';
 import { TarsRet } from '../../src/tars/rpc/errors.js';
 import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
 import { TarsServer } from '../../src/tars/rpc/tars-server.js';
+import { eventually } from '../support/eventually.js';
 import { PROBE, ProbeImpl, probeOperations, RawClient } from '../support/tars-rpc-fixtures.js';
 
 const OTHER = 'Test.RpcServer.OtherObj';
@@ -193,5 +194,38 @@ describe('TarsServer', () => {
     assert.equal((await reply).length, big.length);
     await closing;
     await proxy.close();
+  });
+});
+
+describe('TarsServer back-pressure', () => {
+  test('stops reading a connection with maxInFlightPerConnection requests being served, until half replied', async () => {
+    const impl = new ProbeImpl('B');
+    const server = new TarsServer({ port: 0, maxInFlightPerConnection: 4 });
+    server.addServant(PROBE, impl, probeOperations);
+    const { port } = await server.listen();
+    const c = await RawClient.connect(port);
+    for (let i = 1; i <= 4; i++) c.send({ iRequestId: i, sFuncName: 'hold' });
+    await eventually(
+      () => impl.heldCount,
+      (n) => n === 4,
+      { what: 'four calls held' },
+    );
+    for (let i = 5; i <= 8; i++) c.send({ iRequestId: i, sFuncName: 'hold' });
+    // A round trip on another connection: had the first one still been read, its requests would have arrived.
+    const other = await RawClient.connect(port);
+    other.send({ iRequestId: 99 });
+    await other.frame(1);
+    other.destroy();
+    assert.equal(impl.heldCount, 4);
+    impl.release();
+    await eventually(
+      () => impl.heldCount,
+      (n) => n === 8,
+      { what: 'the next four calls read after the replies' },
+    );
+    impl.release();
+    await c.frame(8);
+    c.destroy();
+    await server.close();
   });
 });

@@ -17,14 +17,24 @@ export class ServerConnection {
   readonly #remoteAddress: string;
   readonly #remotePort: number;
   #inFlight = 0;
+  readonly #maxInFlight: number;
+  /** Reading is paused because `maxInFlight` requests are being served (back-pressure on a pipelining client). */
+  #throttled = false;
   #draining: (() => void) | undefined;
   #closed = false;
   #batch: Uint8Array[] = [];
   /** Resolves when the connection has closed. */
   readonly closed: Promise<void>;
 
-  constructor(socket: net.Socket, dispatcher: ServantDispatcher, maxPacketLength: number, logger: Logger) {
+  constructor(
+    socket: net.Socket,
+    dispatcher: ServantDispatcher,
+    maxPacketLength: number,
+    logger: Logger,
+    maxInFlight = 1000,
+  ) {
     this.#socket = socket;
+    this.#maxInFlight = maxInFlight;
     this.#dispatcher = dispatcher;
     this.#frames = new FrameSplitter(maxPacketLength);
     this.#remoteAddress = socket.remoteAddress ?? '';
@@ -103,7 +113,10 @@ export class ServerConnection {
       remoteAddress: this.#remoteAddress,
       remotePort: this.#remotePort,
     };
-    this.#inFlight++;
+    if (++this.#inFlight >= this.#maxInFlight && !this.#throttled) {
+      this.#throttled = true;
+      this.#socket.pause();
+    }
     this.#dispatcher.dispatch(req, ctx).then(
       (out) => {
         try {
@@ -144,6 +157,11 @@ export class ServerConnection {
   #done(): void {
     this.#inFlight--;
     if (this.#inFlight === 0) this.#draining?.();
+    // Resume at half the limit, not at limit - 1, so a steady overload does not flip the socket on every reply.
+    if (this.#throttled && this.#inFlight <= this.#maxInFlight / 2) {
+      this.#throttled = false;
+      if (!this.#draining && !this.#closed) this.#socket.resume();
+    }
   }
 
   #reject(what: string, err: unknown): void {

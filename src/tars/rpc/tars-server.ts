@@ -19,6 +19,11 @@ export interface TarsServerOptions {
   endpoint?: string;
   /** Largest request accepted, bytes; a larger length prefix closes that connection. Default 10 MiB. */
   maxPacketLength?: number;
+  /**
+   * Requests of one connection served at once; past it the server stops reading that connection until half of them
+   * have replied, so a pipelining client cannot grow memory without bound. Default 1000.
+   */
+  maxInFlightPerConnection?: number;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -36,6 +41,7 @@ export class TarsServer {
   readonly #host: string;
   readonly #port: number;
   readonly #maxPacketLength: number;
+  readonly #maxInFlight: number;
   readonly #logger: Logger;
 
   constructor(options: TarsServerOptions = {}) {
@@ -48,9 +54,18 @@ export class TarsServer {
     this.#maxPacketLength = options.maxPacketLength ?? 10 * 1024 * 1024;
     if (!(this.#maxPacketLength >= 64))
       throw new RangeError(`maxPacketLength must be >= 64, got ${this.#maxPacketLength}`);
+    this.#maxInFlight = options.maxInFlightPerConnection ?? 1000;
+    if (!(Number.isInteger(this.#maxInFlight) && this.#maxInFlight >= 1))
+      throw new RangeError(`maxInFlightPerConnection must be an integer >= 1, got ${this.#maxInFlight}`);
     this.#logger = options.logger ?? pino({ level: 'silent' });
     this.#server = net.createServer((socket) => {
-      const conn = new ServerConnection(socket, this.#dispatcher, this.#maxPacketLength, this.#logger);
+      const conn = new ServerConnection(
+        socket,
+        this.#dispatcher,
+        this.#maxPacketLength,
+        this.#logger,
+        this.#maxInFlight,
+      );
       this.#connections.add(conn);
       void conn.closed.then(() => this.#connections.delete(conn));
     });
