@@ -30,7 +30,11 @@ export class Communicator {
     this.#options = options;
   }
 
-  /** The ObjectProxy for `address` (`App.Server.Obj[@endpoints]`), created once per address and version. */
+  /**
+   * The ObjectProxy for `address` (`App.Server.Obj[@endpoints]`), created once per address and version and shared:
+   * the options of the first call for an address win (connections, isolation state and timeouts belong to the
+   * shared proxy). Pass a per-call `timeout` in the call's own options to differ, or use `new ObjectProxy(...)`.
+   */
   stringToProxy(address: string, options: Omit<ObjectProxyOptions, 'endpointSource'> = {}): ObjectProxy {
     const merged: ObjectProxyOptions = { ...this.#options, ...options };
     const key = `${address.trim()}#${merged.version ?? 1}`;
