@@ -29,6 +29,8 @@ export class Connection implements TurnCorked {
   readonly data = new Map<string, unknown>();
   /** Set by the heartbeat when a ping is sent, cleared by the pong. */
   awaitingPong = false;
+  /** Whether it ever joined a room: only then can the room store hold anything of it when it closes. */
+  everJoined = false;
   /** Messages received but not yet handled (handlers run one at a time per connection). */
   pending = 0;
   /** Tail of this connection's handler chain, so messages are handled in the order they arrived. */

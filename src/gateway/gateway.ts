@@ -275,6 +275,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }
     // The local index changes first so a message handled right after this one already sees the membership.
     conn.rooms.add(room);
+    conn.everJoined = true;
     let members = this.#rooms.get(room);
     if (!members) this.#rooms.set(room, (members = new Set()));
     members.add(conn);
@@ -459,9 +460,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #onClose(conn: Connection, code: number, reason: string): void {
     this.#conns.delete(conn.id);
     for (const room of [...conn.rooms]) this.#unindex(conn, room);
-    this.store.removeConnection(conn.id).catch((err: unknown) => {
-      this.logger.warn({ conn: conn.id, err }, 'room store: could not remove closed connection');
-    });
+    // Most connections of a push gateway may never join a room: spare the store (a Redis script, an IPC round trip,
+    // a file lock) a call for them.
+    if (conn.everJoined) {
+      this.store.removeConnection(conn.id).catch((err: unknown) => {
+        this.logger.warn({ conn: conn.id, err }, 'room store: could not remove closed connection');
+      });
+    }
     this.logger.debug({ conn: conn.id, code, reason }, 'connection closed');
     this.emit('close', conn, code, reason);
   }
