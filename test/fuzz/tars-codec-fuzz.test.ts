@@ -12,18 +12,7 @@ import {
   decodeResponsePacket,
   encodeRequestPacket,
 } from '../../src/tars/packet/index.js';
-
-/** mulberry32: small, fast, good enough to spread cases; seeded so failures replay. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.js';
 
 const S = TarsValues.string;
 const I = TarsValues.int32;

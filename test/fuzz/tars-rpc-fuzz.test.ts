@@ -19,20 +19,9 @@ import {
   startRawServer,
   stringResult,
 } from '../support/tars-rpc-fixtures.js';
+import { prng as rng } from '../support/prng.js';
 
 const SEED = Number(process.env.TARS_FUZZ_SEED ?? 0x7a125);
-
-/** mulberry32: small, fast, good enough to spread mutations; deterministic for a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(rand: () => number, src: Uint8Array): Buffer {
   const buf = Buffer.from(src);
