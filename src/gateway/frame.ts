@@ -1,8 +1,8 @@
 /**
  * Encode once, send many: a push is framed into one WebSocket frame Buffer, then written to every receiver's socket
- * as is, and writes to one socket within one event-loop turn are batched (cork/uncork). This is what engine.io does for Socket.IO broadcasts (`wsPreEncodedFrame`); it relies on ws's internal
- * `Sender#sendFrame`, so it is used only when the connection has no permessage-deflate (we never negotiate it) and
- * falls back to `ws.send` otherwise.
+ * as is (what engine.io does for Socket.IO broadcasts, `wsPreEncodedFrame`), and a receiver's writes after its first
+ * one in an event-loop turn are batched (cork/uncork). Writing relies on ws's internal `Sender#sendFrame`, so it is
+ * used only when the connection has no permessage-deflate (we never negotiate it), with `ws.send` as the fallback.
  */
 import * as wsModule from 'ws';
 import type WebSocket from 'ws';

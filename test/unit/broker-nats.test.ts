@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connect } from 'nats';
 import { NatsBroker } from '../../src/broker/broker-nats.js';
-import type { BrokerMessage } from '../../src/broker/broker.js';
 import { loadConfig } from '../../src/config/index.js';
-import { ConfigError, ErrorCode, GatewayError } from '../../src/errors.js';
+import { ConfigError } from '../../src/errors.js';
 import { openBackends } from '../../src/gateway/backends.js';
 import { createLogger } from '../../src/logger.js';
 import { natsUrlOptions } from '../../src/nats/nats-client.js';
 import { MemoryRoomStore } from '../../src/store/room-store-memory.js';
 import { brokerConformance } from '../support/broker-conformance.js';
+import { brokerOutageScenario } from '../support/broker-outage.js';
 import { eventually } from '../support/eventually.js';
 import { startChat, TestClient, wsUrl } from '../support/gateway.js';
 import {
@@ -177,47 +177,9 @@ describe(
       const server = await SpawnedNats.start();
       const open = (processIndex: number): Promise<NatsBroker> =>
         NatsBroker.open({ url: server.url, processIndex, logger: silent, nats: { reconnectTimeWait: 100 } });
-      const [a, b] = await Promise.all([open(1), open(2)]);
       try {
-        const atA: BrokerMessage[] = [];
-        const atB: BrokerMessage[] = [];
-        a.subscribe((m) => atA.push(m));
-        b.subscribe((m) => atB.push(m));
-
-        await server.kill();
-        // The kill is seen when the connection drops; until then a publish may still leave.
-        await eventually(
-          () =>
-            a.publish({ kind: 'all', message: 'probe' }).then(
-              () => false,
-              () => true,
-            ),
-          (failed) => failed,
-          { what: 'a failing publish' },
-        );
-        await assert.rejects(
-          a.publish({ kind: 'room', room: 'r', message: 'down' }),
-          (err: unknown) => err instanceof GatewayError && err.code === ErrorCode.Upstream,
-        );
-        assert.ok(
-          atA.some((m) => m.message === 'down'),
-          'local receivers still served',
-        );
-        assert.ok(a.stats.publishFailures >= 1);
-
-        await server.restart();
-        // Publish until one crosses: proves both ends reconnected and B subscribed again.
-        await eventually(
-          async () => {
-            await a.publish({ kind: 'room', room: 'r', message: 'back' }).catch(() => undefined);
-            return atB.some((m) => m.message === 'back');
-          },
-          (crossed) => crossed,
-          { withinMs: 10_000, everyMs: 100, what: 'delivery after the restart' },
-        );
-        assert.ok(!atB.some((m) => m.message === 'down'), 'nothing published while down arrives later');
+        await brokerOutageScenario(server, open);
       } finally {
-        await Promise.all([a.close(), b.close()]);
         await server.stop();
       }
     });

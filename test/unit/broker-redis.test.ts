@@ -1,10 +1,7 @@
-import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RedisBroker } from '../../src/broker/broker-redis.js';
-import type { BrokerMessage } from '../../src/broker/broker.js';
-import { ErrorCode, GatewayError } from '../../src/errors.js';
 import { brokerConformance } from '../support/broker-conformance.js';
-import { eventually } from '../support/eventually.js';
+import { brokerOutageScenario } from '../support/broker-outage.js';
 import {
   findRedis,
   hasRedisServerBinary,
@@ -42,47 +39,9 @@ describe(
       const server = await SpawnedRedis.start();
       const open = (processIndex: number): Promise<RedisBroker> =>
         RedisBroker.open({ url: server.url, processIndex, logger: silent });
-      const [a, b] = await Promise.all([open(1), open(2)]);
       try {
-        const atA: BrokerMessage[] = [];
-        const atB: BrokerMessage[] = [];
-        a.subscribe((m) => atA.push(m));
-        b.subscribe((m) => atB.push(m));
-
-        await server.kill();
-        // The kill is seen when the connection drops; until then a publish may still leave.
-        await eventually(
-          () =>
-            a.publish({ kind: 'all', message: 'probe' }).then(
-              () => false,
-              () => true,
-            ),
-          (failed) => failed,
-          { what: 'a failing publish' },
-        );
-        await assert.rejects(
-          a.publish({ kind: 'room', room: 'r', message: 'down' }),
-          (err: unknown) => err instanceof GatewayError && err.code === ErrorCode.Upstream,
-        );
-        assert.ok(
-          atA.some((m) => m.message === 'down'),
-          'local receivers still served',
-        );
-        assert.ok(a.stats.publishFailures >= 1);
-
-        await server.restart();
-        // Publish until one crosses: proves both the publisher reconnected and the subscriber resubscribed.
-        await eventually(
-          async () => {
-            await a.publish({ kind: 'room', room: 'r', message: 'back' }).catch(() => undefined);
-            return atB.some((m) => m.message === 'back');
-          },
-          (crossed) => crossed,
-          { withinMs: 10_000, everyMs: 100, what: 'delivery after the restart' },
-        );
-        assert.ok(!atB.some((m) => m.message === 'down'), 'nothing published while down arrives later');
+        await brokerOutageScenario(server, open);
       } finally {
-        await Promise.all([a.close(), b.close()]);
         await server.kill();
       }
     });
