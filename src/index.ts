@@ -1,12 +1,21 @@
-/** Public API of tars-ws. */
+/**
+ * Public API of tars-ws: the core, and the composition layer that opens the backends a config names. Backends are
+ * loaded only when configured; their classes are on their own entries (`tars-ws/redis`, `tars-ws/nats`,
+ * `tars-ws/file`, `tars-ws/cluster`), so importing this one never loads ioredis or nats.
+ */
+import { Gateway } from './gateway/gateway.js';
+import { openBackends } from './platform/backends.js';
+
+Gateway.useBackends(openBackends);
+
+export { defaultConfig, OPTIONS, type GatewayConfig, type LogLevel } from './config/index.js';
 export {
   currentTarsConfig,
   loadConfig,
-  defaultConfig,
-  OPTIONS,
-  type GatewayConfig,
-  type LogLevel,
-} from './config/index.js';
+  resolveConfig,
+  type LoadConfigInput,
+  type ResolvedConfig,
+} from './platform/config-load.js';
 export { CloseCode, ConfigError, ErrorCode, GatewayError } from './errors.js';
 export { Gateway, type GatewayDeps, type GatewayObserver, type GatewayStats } from './gateway/gateway.js';
 export { Connection } from './gateway/connection.js';
@@ -24,27 +33,10 @@ export {
   type OutboundPush,
   type Protocol,
 } from './protocol/index.js';
-export {
-  FileRoomStore,
-  MemoryRoomStore,
-  openRoomStore,
-  validateRoomId,
-  type RoomStore,
-} from './store/index.js';
-export {
-  BusBroker,
-  ClusterBroker,
-  LocalBroker,
-  NatsBroker,
-  RedisBroker,
-  type Broker,
-  type BrokerMessage,
-  type NatsBrokerOptions,
-  type RedisBrokerOptions,
-} from './broker/index.js';
-export { RedisRoomStore, type RedisRoomStoreOptions } from './store/room-store-redis.js';
-export { IpcRoomStore } from './store/room-store-ipc.js';
-export { openBackends, type Backends } from './gateway/backends.js';
+export { MemoryRoomStore, validateRoomId, type MembershipSource, type RoomStore } from './store/index.js';
+export { BusBroker, LocalBroker, type Broker, type BrokerMessage, type BusTarget } from './broker/index.js';
+export type { BackendOpener, Backends, GivenBackends } from './gateway/backends.js';
+export { openBackends, openRoomStore, type RoomStoreOptions } from './platform/backends.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   connIdBase,
@@ -54,8 +46,8 @@ export {
   type ProcessIndex,
   type RoomId,
 } from './types.js';
-export { runGateway, type BuildGateway, type RunningGateway, type RunOptions } from './cluster/run.js';
-export { Supervisor, type ControlReply, type SupervisorOptions } from './cluster/supervisor.js';
+export { runGateway, type BuildGateway, type RunningGateway, type RunOptions } from './platform/run.js';
+export { Supervisor, type ControlReply, type SupervisorOptions } from './platform/supervisor.js';
 export {
   serveControl,
   sendToPrimary,
@@ -63,5 +55,5 @@ export {
   isClusterWorker,
   type ControlHandler,
 } from './cluster/worker.js';
-export type { AdminCommand, AdminCommands } from './tars/platform/admin-worker.js';
-export type { TarsServerConfig, TarsAdapterConfig } from './tars/platform/tars-conf.js';
+export type { AdminCommand, AdminCommands } from './platform/tars/admin-worker.js';
+export type { TarsServerConfig, TarsAdapterConfig } from './platform/tars/tars-conf.js';

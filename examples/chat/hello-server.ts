@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { TarsServer } from '../../src/tars/rpc/tars-server.js';
+import { TarsServer } from '../../src/tars/index.js';
 import { HelloServant } from './generated/hello.js';
 
 /** The servant's name on the Tars platform. */

@@ -1,7 +1,4 @@
-/** Brokers: fan-out between gateway processes. */
+/** The broker seam: the interface, the one-process default, and the shared base of bus brokers (Redis, NATS). */
 export type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
 export { LocalBroker } from './broker-local.js';
-export { ClusterBroker } from './broker-cluster.js';
-export { BusBroker, type BusBrokerStats } from './broker-bus.js';
-export { RedisBroker, type RedisBrokerOptions } from './broker-redis.js';
-export { NatsBroker, type NatsBrokerOptions } from './broker-nats.js';
+export { BusBroker, type BusBrokerStats, type BusTarget, type BrokerLogger } from './broker-bus.js';

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deployPackage, type DeployOptions, type DependencyMode } from '../tars/platform/deploy.js';
-import { DeployError } from '../tars/platform/deploy-errors.js';
-import { formatDeployForm } from '../tars/platform/deploy-form.js';
+import { deployPackage, type DeployOptions, type DependencyMode } from '../platform/tars/deploy.js';
+import { DeployError } from '../platform/tars/deploy-errors.js';
+import { formatDeployForm } from '../platform/tars/deploy-form.js';
 import { main as tars2ts } from './tars2ts.js';
 
 export const USAGE = `Usage: tars-ws <command> [options]

@@ -2,10 +2,10 @@
  * The worker side of a cluster: the store and broker a worker uses, its process index, and the answers to the
  * primary's control requests.
  */
-import { ClusterBroker } from '../broker/broker-cluster.js';
+import { ClusterBroker } from './broker-cluster.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { GatewayDeps } from '../gateway/gateway.js';
-import { IpcRoomStore } from '../store/room-store-ipc.js';
+import { IpcRoomStore } from './room-store-ipc.js';
 import { ENV_PROCESS_INDEX, ENV_WORKER_ID, isPrimaryMessage, type WorkerToPrimary } from './ipc.js';
 
 /** True in a process forked by {@link Supervisor}. */

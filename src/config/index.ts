@@ -1,9 +1,9 @@
+/** The typed configuration: options, defaults and coercion. Loading it from files, env and flags is src/platform. */
 export {
-  currentTarsConfig,
-  loadConfig,
-  parseFlags,
-  resolveConfig,
-  type LoadConfigInput,
-  type ResolvedConfig,
-} from './load.js';
-export { defaultConfig, OPTIONS, type GatewayConfig, type LogLevel, type OptionSpec } from './options.js';
+  coerceOption,
+  defaultConfig,
+  OPTIONS,
+  type GatewayConfig,
+  type LogLevel,
+  type OptionSpec,
+} from './options.js';

@@ -27,7 +27,7 @@ import {
   type ProcessIndex,
   type RoomId,
 } from '../types.js';
-import { openBackends } from './backends.js';
+import { openCoreBackends, type BackendOpener } from './backends.js';
 import { Connection } from './connection.js';
 import { prepareTextFrame, type PreparedFrame } from './frame.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
@@ -95,13 +95,23 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #shutdownHooks: (() => Promise<void> | void)[] = [];
   #observer: GatewayObserver | undefined;
 
+  static #openBackends: BackendOpener = openCoreBackends;
+
+  /**
+   * Sets how {@link create} opens the backends a config names. The package entry (`tars-ws`) installs the
+   * composition layer's opener, which knows every backend; the core alone knows memory and local only.
+   */
+  static useBackends(open: BackendOpener): void {
+    Gateway.#openBackends = open;
+  }
+
   /**
    * Opens the room store and broker named by the config (unless given in `deps`) and builds a gateway; call
    * {@link listen} next.
    */
   static async create(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
     const logger = deps.logger ?? createLogger(config.logLevel);
-    const opened = await openBackends(config, logger, { store: deps.store, broker: deps.broker });
+    const opened = await Gateway.#openBackends(config, logger, { store: deps.store, broker: deps.broker });
     return new Gateway(config, {
       processIndex: opened.processIndex,
       ...deps,

@@ -32,17 +32,12 @@
  *   A missing required field throws TarsDecodeError; an absent optional one returns `def`.
  *   Element readers/writers are called with tag 0 (list items, map keys) or 1 (map values).
  */
-import type { TarsReader } from './codec/reader.js';
-import type { TarsWriter } from './codec/writer.js';
+import type { StructReader, ValueReader } from './codec/reader.js';
+import type { StructWriter, ValueWriter } from './codec/writer.js';
 
-/** Writes one value at `tag`. Used for list items, map keys/values and RPC arguments. */
-export type ValueWriter<T> = (w: TarsWriter, tag: number, v: T) => void;
-/** Reads one value at `tag`; list items, map keys/values are always required. */
-export type ValueReader<T> = (r: TarsReader, tag: number, required: boolean) => T;
-/** Writes a struct's fields (no begin/end heads). */
-export type StructWriter<T> = (w: TarsWriter, v: T) => void;
-/** Reads a struct's fields (no begin/end heads); the reader skips to the struct end afterwards. */
-export type StructReader<T> = (r: TarsReader) => T;
+// The element reader/writer types live beside the reader and writer that call them (so the codec needs nothing
+// from here); they are part of the contract all the same.
+export type { StructReader, StructWriter, ValueReader, ValueWriter };
 
 /**
  * A struct type's runtime companion, emitted by tars2ts next to its interface:

@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/tars-ws.js';
-import { deployPackage, type DeployOptions } from '../../src/tars/platform/deploy.js';
-import { DeployError, DeployErrorCode } from '../../src/tars/platform/deploy-errors.js';
-import { formatDeployForm } from '../../src/tars/platform/deploy-form.js';
+import { deployPackage, type DeployOptions } from '../../src/platform/tars/deploy.js';
+import { DeployError, DeployErrorCode } from '../../src/platform/tars/deploy-errors.js';
+import { formatDeployForm } from '../../src/platform/tars/deploy-form.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tars-ws-deploy-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

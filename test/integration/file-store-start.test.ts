@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FileRoomStore } from '../../src/index.js';
+import { FileRoomStore } from '../../src/file/index.js';
 import { startChat } from '../support/gateway.js';
 
 describe('a single gateway on the file room store', () => {

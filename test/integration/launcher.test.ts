@@ -12,9 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
 import { TarsRpcError } from '../../src/tars/rpc/errors.js';
 import { TarsServer } from '../../src/tars/rpc/tars-server.js';
-import { AdminFProxy } from '../../src/tars/platform/generated/AdminF.js';
-import { ServerFServant, type ServerInfo } from '../../src/tars/platform/generated/NodeF.js';
-import { PushProxy } from '../../src/tars/platform/generated/Push.js';
+import { AdminFProxy } from '../../src/platform/tars/generated/AdminF.js';
+import { ServerFServant, type ServerInfo } from '../../src/platform/tars/generated/NodeF.js';
+import { PushProxy } from '../../src/platform/tars/generated/Push.js';
 import { TestClient } from '../support/gateway.js';
 import { freePort } from '../support/free-port.js';
 import { pushClient } from '../support/tarsnode/push-client.js';
@@ -158,7 +158,7 @@ describe('launcher started as tarsnode starts it, with two workers', () => {
     const firstBeat = once(node.events, 'beat');
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/tars/platform/launcher-main.ts'), appDir, '-c', conf],
+      ['--import', 'tsx', join(ROOT, 'src/platform/tars/launcher-main.ts'), appDir, '-c', conf],
       {
         cwd: dir,
         env: { ...process.env, TARS_WS_KEEPALIVE_INTERVAL_MS: '200' },
@@ -362,7 +362,7 @@ describe('launcher refusing to start', () => {
       writeFileSync(conf, tarsConf({ web: 1, push: 2, admin: 3, node: 4, logDir: join(dir, 'log') }));
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', join(ROOT, 'src/tars/platform/launcher-main.ts'), appDir, '-c', conf],
+        ['--import', 'tsx', join(ROOT, 'src/platform/tars/launcher-main.ts'), appDir, '-c', conf],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let stderr = '';

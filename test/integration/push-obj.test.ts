@@ -11,7 +11,7 @@ import { createChatApp } from '../../examples/chat/app.js';
 import { currentTarsConfig, loadConfig, runGateway, type Gateway } from '../../src/index.js';
 import { TarsRpcError } from '../../src/tars/rpc/errors.js';
 import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
-import { PushProxy } from '../../src/tars/platform/generated/Push.js';
+import { PushProxy } from '../../src/platform/tars/generated/Push.js';
 import { TestClient } from '../support/gateway.js';
 import { freePort } from '../support/free-port.js';
 

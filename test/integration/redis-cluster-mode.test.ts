@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RedisBroker } from '../../src/broker/broker-redis.js';
-import { RedisRoomStore } from '../../src/store/room-store-redis.js';
+import { RedisBroker } from '../../src/redis/broker-redis.js';
+import { RedisRoomStore } from '../../src/redis/room-store-redis.js';
 import { brokerConformance } from '../support/broker-conformance.js';
 import { TestClient } from '../support/gateway.js';
 import { GatewayNode } from '../support/node-process.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisRoomStore } from '../../src/store/room-store-redis.js';
+import { RedisRoomStore } from '../../src/redis/room-store-redis.js';
 import { eventually } from '../support/eventually.js';
 import { TestClient } from '../support/gateway.js';
 import { GatewayNode, type NodeEnv } from '../support/node-process.js';

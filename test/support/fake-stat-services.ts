@@ -7,13 +7,13 @@ import {
   PropertyFServant,
   type StatPropMsgBody,
   type StatPropMsgHead,
-} from '../../src/tars/platform/generated/PropertyF.js';
+} from '../../src/platform/tars/generated/PropertyF.js';
 import {
   StatFServant,
   type StatMicMsgBody,
   type StatMicMsgHead,
   type StatSampleMsg,
-} from '../../src/tars/platform/generated/StatF.js';
+} from '../../src/platform/tars/generated/StatF.js';
 import { TarsRpcError, TarsServer } from '../../src/tars/index.js';
 
 export interface MicReport {

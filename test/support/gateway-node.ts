@@ -5,7 +5,7 @@
  * channel it answers `{type: 'cpu'}` with its CPU usage and exits when the parent goes away.
  */
 import { createChatApp } from '../../examples/chat/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig } from '../../src/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { closeOnSignals } from '../../src/gateway/signals.js';
 import { READY_MARKER, type NodeCpu, type NodeReady } from './node-process.js';

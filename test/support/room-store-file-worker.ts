@@ -4,7 +4,7 @@
  * the lock with the other processes. Usage: room-store-file-worker.ts <dir> <room> <first> <count>
  */
 import { once } from 'node:events';
-import { FileRoomStore } from '../../src/store/room-store-file.js';
+import { FileRoomStore } from '../../src/file/room-store-file.js';
 
 const [dir, room, first, count] = process.argv.slice(2);
 if (dir === undefined || room === undefined || first === undefined || count === undefined) {

@@ -6,7 +6,7 @@
  */
 import { createChatApp } from '../../examples/chat/app.js';
 import { createLogger, loadConfig, runGateway } from '../../src/index.js';
-import { attachWorkerStats, startStatReporting } from '../../src/stats/index.js';
+import { attachWorkerStats, startStatReporting } from '../../src/platform/stats/index.js';
 
 const config = loadConfig({ overrides: { port: 0, logLevel: 'error', heartbeatIntervalMs: 0 } });
 const running = await runGateway(config, async (cfg, deps) => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RedisBroker } from '../../src/broker/broker-redis.js';
-import { loadConfig } from '../../src/config/index.js';
+import { RedisBroker } from '../../src/redis/broker-redis.js';
+import { loadConfig } from '../../src/index.js';
 import { ConfigError } from '../../src/errors.js';
-import { openBackends } from '../../src/gateway/backends.js';
+import { openBackends } from '../../src/platform/backends.js';
 import { createLogger } from '../../src/logger.js';
 import { MemoryRoomStore } from '../../src/store/room-store-memory.js';
-import { RedisRoomStore } from '../../src/store/room-store-redis.js';
+import { RedisRoomStore } from '../../src/redis/room-store-redis.js';
 import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
 
 const redis = await findRedis();

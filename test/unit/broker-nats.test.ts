@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connect } from 'nats';
-import { NatsBroker } from '../../src/broker/broker-nats.js';
-import { loadConfig } from '../../src/config/index.js';
+import { NatsBroker } from '../../src/nats/broker-nats.js';
+import { loadConfig } from '../../src/index.js';
 import { ConfigError } from '../../src/errors.js';
-import { openBackends } from '../../src/gateway/backends.js';
+import { openBackends } from '../../src/platform/backends.js';
 import { createLogger } from '../../src/logger.js';
 import { natsUrlOptions } from '../../src/nats/nats-client.js';
 import { MemoryRoomStore } from '../../src/store/room-store-memory.js';

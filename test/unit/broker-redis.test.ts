@@ -1,5 +1,5 @@
 import { after, describe, it } from 'node:test';
-import { RedisBroker } from '../../src/broker/broker-redis.js';
+import { RedisBroker } from '../../src/redis/broker-redis.js';
 import { brokerConformance } from '../support/broker-conformance.js';
 import { brokerOutageScenario } from '../support/broker-outage.js';
 import {

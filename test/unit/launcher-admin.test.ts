@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { ControlReply } from '../../src/cluster/supervisor.js';
-import { AdminNotify, type WorkerControl } from '../../src/tars/platform/admin-commands.js';
-import { AdminControl, UNKNOWN_COMMAND } from '../../src/tars/platform/admin-worker.js';
-import { parseTarsServerConfig } from '../../src/tars/platform/tars-conf.js';
+import type { ControlReply } from '../../src/platform/supervisor.js';
+import { AdminNotify, type WorkerControl } from '../../src/platform/tars/admin-commands.js';
+import { AdminControl, UNKNOWN_COMMAND } from '../../src/platform/tars/admin-worker.js';
+import { parseTarsServerConfig } from '../../src/platform/tars/tars-conf.js';
 
 const tars = parseTarsServerConfig(
   '<tars>\n<application>\n<server>\napp=Demo\nserver=WsServer\n</server>\n</application>\n</tars>',

@@ -8,13 +8,9 @@ import { createInterface } from 'node:readline';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ErrorCode, GatewayError } from '../../src/errors.js';
-import { FileRoomStore, type FileRoomStoreOptions } from '../../src/store/room-store-file.js';
-import {
-  MemoryRoomStore,
-  openRoomStore,
-  type RoomStoreLogger,
-  type RoomStoreOptions,
-} from '../../src/store/index.js';
+import { FileRoomStore, type FileRoomStoreOptions } from '../../src/file/room-store-file.js';
+import { openRoomStore, type RoomStoreOptions } from '../../src/platform/backends.js';
+import { MemoryRoomStore, type RoomStoreLogger } from '../../src/store/index.js';
 import { HOSTILE_ROOM_KEYS, roomStoreConformance } from '../support/room-store-conformance.js';
 
 const WORKER = fileURLToPath(new URL('../support/room-store-file-worker.ts', import.meta.url));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { ConfigError, ErrorCode, GatewayError } from '../../src/errors.js';
-import { RedisRoomStore, type RedisRoomStoreOptions } from '../../src/store/room-store-redis.js';
+import { RedisRoomStore, type RedisRoomStoreOptions } from '../../src/redis/room-store-redis.js';
 import type { MembershipSource } from '../../src/store/room-store.js';
 import { connIdBase, type ConnId, type RoomId } from '../../src/types.js';
 import { eventually } from '../support/eventually.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { StatAggregator } from '../../src/stats/stat-aggregator.js';
-import { NOT_FOUND, OTHER, StatCollector } from '../../src/stats/stat-collector.js';
+import { StatAggregator } from '../../src/platform/stats/stat-aggregator.js';
+import { NOT_FOUND, OTHER, StatCollector } from '../../src/platform/stats/stat-collector.js';
 import { mergeRecord, Outcome, StatCounter } from '../../src/stats/stat-counter.js';
-import type { StatDelta } from '../../src/stats/stat-delta.js';
+import type { StatDelta } from '../../src/platform/stats/stat-delta.js';
 import { MemoryStatStore } from '../../src/stats/stat-store-memory.js';
 import type { StatStore } from '../../src/stats/stat-store.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatProperty, PROPERTIES, sampleRecord } from '../../src/stats/properties.js';
+import { formatProperty, PROPERTIES, sampleRecord } from '../../src/platform/stats/properties.js';
 import { mergeRecord } from '../../src/stats/stat-counter.js';
 import {
   parseKey,
@@ -9,7 +9,7 @@ import {
   statHead,
   statKey,
   type StatNamesConfig,
-} from '../../src/stats/stat-messages.js';
+} from '../../src/platform/stats/stat-messages.js';
 
 const names: StatNamesConfig = {
   app: 'Demo',

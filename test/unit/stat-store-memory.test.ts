@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { openStatStore } from '../../src/stats/open-stat-store.js';
+import { openStatStore } from '../../src/platform/stats/open-stat-store.js';
 import { MemoryStatStore } from '../../src/stats/stat-store-memory.js';
 import { statStoreConformance } from '../support/stat-store-conformance.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { RedisStatStore } from '../../src/stats/stat-store-redis.js';
+import { RedisStatStore } from '../../src/redis/stat-store-redis.js';
 import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
 import { statStoreConformance } from '../support/stat-store-conformance.js';
 

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/index.js';
-import { currentTarsConfig, resolveConfig } from '../../src/config/load.js';
-import { parseLauncherArgs } from '../../src/tars/platform/launcher-args.js';
+import { currentTarsConfig, resolveConfig } from '../../src/platform/config-load.js';
+import { parseLauncherArgs } from '../../src/platform/tars/launcher-args.js';
 import {
   checkServiceDescriptor,
   parseServiceDescriptor,
-} from '../../src/tars/platform/service-descriptor.js';
-import { gatewayOptionsFromTars, pushAdapterOf } from '../../src/tars/platform/tars-conf-gateway.js';
-import { findDomain, parseTarsConf, TarsConfSyntaxError } from '../../src/tars/platform/tars-conf-parser.js';
-import { parseTarsServerConfig } from '../../src/tars/platform/tars-conf.js';
+} from '../../src/platform/tars/service-descriptor.js';
+import { gatewayOptionsFromTars, pushAdapterOf } from '../../src/platform/tars/tars-conf-gateway.js';
+import { findDomain, parseTarsConf, TarsConfSyntaxError } from '../../src/platform/tars/tars-conf-parser.js';
+import { parseTarsServerConfig } from '../../src/platform/tars/tars-conf.js';
 
 /** The representative file of the spec (section 4). */
 const SPEC_CONF = `<tars>
@@ -312,7 +312,7 @@ describe('service descriptor', () => {
   it('ships the PushObj IDL in the demo identical to the library copy', () => {
     assert.equal(
       readFileSync('examples/chat/tars/push.tars', 'utf8'),
-      readFileSync('src/tars/platform/idl/Push.tars', 'utf8'),
+      readFileSync('src/platform/tars/idl/Push.tars', 'utf8'),
     );
   });
 });

@@ -1,6 +1,6 @@
 /** Target 1: the tars-ws demo chat gateway, as `npm start` runs it but silent, on port 0, without heartbeat. */
 import { createChatApp } from '../../../examples/chat/app.js';
-import { loadConfig } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/index.js';
 import type { BenchServer } from './server.js';
 
 export async function startTarsWs(): Promise<BenchServer> {

@@ -6,10 +6,10 @@
  */
 import { pino } from 'pino';
 import { createChatApp } from '../../../examples/chat/app.js';
-import { loadConfig } from '../../../src/config/index.js';
-import { attachWorkerStats, startStatReporting } from '../../../src/stats/index.js';
-import { PropertyFServant } from '../../../src/tars/platform/generated/PropertyF.js';
-import { StatFServant } from '../../../src/tars/platform/generated/StatF.js';
+import { loadConfig } from '../../../src/index.js';
+import { attachWorkerStats, startStatReporting } from '../../../src/platform/stats/index.js';
+import { PropertyFServant } from '../../../src/platform/tars/generated/PropertyF.js';
+import { StatFServant } from '../../../src/platform/tars/generated/StatF.js';
 import { TarsServer } from '../../../src/tars/index.js';
 import type { BenchServer } from './server.js';
 

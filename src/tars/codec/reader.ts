@@ -4,7 +4,6 @@
  * every failure is a {@link TarsDecodeError} carrying the offset. Fields are found by moving a cursor forward,
  * so reading a struct's fields in ascending tag order costs O(bytes) in total.
  */
-import type { StructReader, ValueReader } from '../contract.js';
 import { TarsDecodeError, TarsDecodeErrorCode } from './errors.js';
 import { resolveDecodeLimits, type DecodeLimits } from './limits.js';
 import { decodeUtf8 } from './utf8.js';
@@ -38,6 +37,11 @@ const TYPE_NAMES = [
  * const id = r.readInt32(0, true, 0);
  * const name = r.readString(1, false, '');
  */
+/** Reads one value at `tag`; list items, map keys/values are always required. */
+export type ValueReader<T> = (r: TarsReader, tag: number, required: boolean) => T;
+/** Reads a struct's fields (no begin/end heads); the reader skips to the struct end afterwards. */
+export type StructReader<T> = (r: TarsReader) => T;
+
 export class TarsReader {
   // Plain (TypeScript-private) properties rather than #private: V8 brand-checks # members on each access, which
   // costs ~15% on this hot path (measured on the writer).

@@ -3,7 +3,6 @@
  * the buffer doubles when full and is kept across {@link TarsWriter.reset}, so a reused writer stops allocating
  * once it has seen its largest message. Output is byte-identical to @tars/stream for the same values.
  */
-import type { StructWriter, ValueWriter } from '../contract.js';
 import { TarsEncodeError, TarsEncodeErrorCode } from './errors.js';
 import { encodeUtf8Into } from './utf8.js';
 import { WireType } from './wire-type.js';
@@ -24,6 +23,11 @@ const MAX_WRITE_DEPTH = 256;
  * w.writeString(1, 'x');
  * const bytes = w.toBytes();
  */
+/** Writes one value at `tag`. Used for list items, map keys/values and RPC arguments. */
+export type ValueWriter<T> = (w: TarsWriter, tag: number, v: T) => void;
+/** Writes a struct's fields (no begin/end heads). */
+export type StructWriter<T> = (w: TarsWriter, v: T) => void;
+
 export class TarsWriter {
   // Plain (TypeScript-private) properties rather than #private: V8 brand-checks # members on each access, which
   // costs ~15% on this hot path (measured).

@@ -1,0 +1,90 @@
+/**
+ * The room store of a cluster worker: every operation runs on the primary's memory store over IPC, so all workers
+ * share one record of memberships without any external service. The primary also removes the memberships of a
+ * worker that dies.
+ */
+import { isPrimaryMessage, type StoreOp, type WorkerToPrimary } from './ipc.js';
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { ConnId, RoomId } from '../types.js';
+import type { RoomStore } from '../store/room-store.js';
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class IpcRoomStore implements RoomStore {
+  readonly #timeoutMs: number;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  readonly #onMessage = (m: unknown): void => {
+    if (!isPrimaryMessage(m) || m.tws !== 'store-reply') return;
+    const p = this.#pending.get(m.id);
+    if (!p) return;
+    this.#pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(new GatewayError(ErrorCode.Upstream, `room store (primary) failed: ${String(m.value)}`));
+  };
+
+  /** @param timeoutMs how long to wait for the primary before failing an operation (default 5000). */
+  constructor(timeoutMs = 5000) {
+    if (!process.send) throw new Error('IpcRoomStore runs only in a cluster worker (no IPC channel)');
+    this.#timeoutMs = timeoutMs;
+    process.on('message', this.#onMessage);
+  }
+
+  #call<T>(op: StoreOp, args: (string | number)[]): Promise<T> {
+    if (!process.connected) {
+      return Promise.reject(new GatewayError(ErrorCode.Upstream, 'room store (primary) is unreachable'));
+    }
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(
+          new GatewayError(
+            ErrorCode.Upstream,
+            `room store (primary) did not answer ${op} in ${this.#timeoutMs} ms`,
+          ),
+        );
+      }, this.#timeoutMs);
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const out: WorkerToPrimary = { tws: 'store', id, op, args };
+      process.send?.(out);
+    });
+  }
+
+  add(room: RoomId, conn: ConnId): Promise<boolean> {
+    return this.#call('add', [room, conn]);
+  }
+  remove(room: RoomId, conn: ConnId): Promise<boolean> {
+    return this.#call('remove', [room, conn]);
+  }
+  members(room: RoomId): Promise<ConnId[]> {
+    return this.#call('members', [room]);
+  }
+  roomsOf(conn: ConnId): Promise<RoomId[]> {
+    return this.#call('roomsOf', [conn]);
+  }
+  removeConnection(conn: ConnId): Promise<RoomId[]> {
+    return this.#call('removeConnection', [conn]);
+  }
+  count(room: RoomId): Promise<number> {
+    return this.#call('count', [room]);
+  }
+  rooms(): Promise<RoomId[]> {
+    return this.#call('rooms', []);
+  }
+
+  close(): Promise<void> {
+    process.off('message', this.#onMessage);
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new GatewayError(ErrorCode.Upstream, 'room store closed'));
+    }
+    this.#pending.clear();
+    return Promise.resolve();
+  }
+}
