@@ -14,21 +14,24 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'Import cycles hide the layering and break partial loading: move the shared part into its own module.',
+      comment:
+        'Import cycles hide the layering and break partial loading: move the shared part into its own module.',
       from: { path: '^(src|examples|bench)/' },
       to: { circular: true },
     },
     {
       name: 'tars-is-self-contained',
       severity: 'error',
-      comment: 'src/tars/ is a Tars runtime of its own (codec, idl, codegen, packet, rpc): it imports nothing else of ours.',
+      comment:
+        'src/tars/ is a Tars runtime of its own (codec, idl, codegen, packet, rpc): it imports nothing else of ours.',
       from: { path: '^src/tars/' },
       to: { path: '^src/', pathNot: '^src/tars/' },
     },
     {
       name: 'core-knows-no-backend',
       severity: 'error',
-      comment: 'The core sees RoomStore/Broker/StatStore interfaces only; backends and composition live above it.',
+      comment:
+        'The core sees RoomStore/Broker/StatStore interfaces only; backends and composition live above it.',
       from: { path: CORE },
       to: { path: `${BACKENDS}|${PLATFORM}` },
     },
@@ -56,14 +59,16 @@ module.exports = {
     {
       name: 'backends-load-when-configured',
       severity: 'error',
-      comment: 'The composition layer loads redis, nats and file backends with a dynamic import() (or types only), so a memory-only gateway never loads their clients.',
+      comment:
+        'The composition layer loads redis, nats and file backends with a dynamic import() (or types only), so a memory-only gateway never loads their clients.',
       from: { path: PLATFORM },
       to: { path: '^src/(redis|nats|file)/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
     },
     {
       name: 'examples-use-the-public-api',
       severity: 'error',
-      comment: 'Examples and benchmarks import the package entries (src/index.ts, src/tars/index.ts), not internals.',
+      comment:
+        'Examples and benchmarks import the package entries (src/index.ts, src/tars/index.ts), not internals.',
       from: { path: '^examples/' },
       to: { path: '^src/', pathNot: '^src/(index|tars/index)\\.ts$' },
     },
@@ -73,6 +78,9 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     exclude: { path: '(^|/)(dist|node_modules)/' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

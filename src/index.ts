@@ -18,13 +18,21 @@ export {
 } from './platform/config-load.js';
 export { CloseCode, ConfigError, ErrorCode, GatewayError } from './errors.js';
 export { Gateway, type GatewayDeps, type GatewayObserver, type GatewayStats } from './gateway/gateway.js';
+export type { GatewayApi } from './gateway/api.js';
+export {
+  PushCallers,
+  PushService,
+  type PushCaller,
+  type PushPolicy,
+  type PushRequest,
+} from './gateway/push.js';
 export { Connection } from './gateway/connection.js';
 export { MessageContext, type MessageHandler } from './gateway/messages.js';
 export { registerRoomCommands, UNKNOWN_COMMAND_REPLY } from './gateway/room-commands.js';
 export { closeOnSignals } from './gateway/signals.js';
 export { Controller, type ActionResult, type ControllerClass, type HttpContext } from './http/controller.js';
 export type { RouteHandler } from './http/router.js';
-export { isLoopback } from './http/push-auth.js';
+export { checkPrivileged, isLoopback, isLoopbackHost } from './gateway/access.js';
 export {
   jsonProtocol,
   textProtocol,

@@ -1,46 +1,46 @@
 /**
- * The broker of a cluster worker: publishes go to the primary over IPC, which relays them to the other workers
- * (a send to one connection only to the worker that holds it); this worker's own receivers get them at once.
-
+ * The broker of a cluster worker: a {@link BusBroker} whose bus is the IPC channel to the primary. The primary
+ * relays each encoded message as it came (the same string to every other worker; a send to one connection only to
+ * the worker that holds it); this worker's own receivers get it at once, through the bus base, which also isolates
+ * handler errors and counts and logs failed publishes.
  */
-import { isPrimaryMessage, type WorkerToPrimary } from './ipc.js';
-import { ErrorCode, GatewayError } from '../errors.js';
-import { processOfConn, type ProcessIndex } from '../types.js';
-import type { Broker, BrokerHandler, BrokerMessage } from '../broker/broker.js';
+import { BusBroker, type BrokerLogger, type BusTarget } from '../broker/broker-bus.js';
+import type { ProcessIndex } from '../types.js';
+import { isPrimaryMessage, processChannel, type IpcChannel, type WorkerToPrimary } from './ipc.js';
 
-export class ClusterBroker implements Broker {
-  readonly processIndex: ProcessIndex;
-  #handler: BrokerHandler | undefined;
+const stderrLogger: BrokerLogger = {
+  warn: (details, message) =>
+    process.stderr.write(`[cluster-broker] ${message} ${JSON.stringify(details)}\n`),
+};
+
+export class ClusterBroker extends BusBroker {
   readonly #onMessage = (m: unknown): void => {
-    if (!isPrimaryMessage(m) || m.tws !== 'deliver') return;
-    this.#handler?.(m.msg);
+    if (isPrimaryMessage(m) && m.tws === 'deliver') this.receive(m.text);
   };
 
-  constructor(processIndex: ProcessIndex) {
-    if (!process.send) throw new Error('ClusterBroker runs only in a cluster worker (no IPC channel)');
-    this.processIndex = processIndex;
-    process.on('message', this.#onMessage);
+  readonly #channel: IpcChannel;
+
+  /** @param channel the channel to the primary (default: this process's IPC channel). */
+  constructor(
+    processIndex: ProcessIndex,
+    logger: BrokerLogger = stderrLogger,
+    channel: IpcChannel | undefined = processChannel(),
+  ) {
+    if (!channel) throw new Error('ClusterBroker runs only in a cluster worker (no IPC channel)');
+    super(processIndex, logger);
+    this.#channel = channel;
+    channel.on('message', this.#onMessage);
   }
 
-  publish(msg: BrokerMessage): Promise<void> {
-    const local = msg.kind !== 'conn' || processOfConn(msg.conn) === this.processIndex;
-    if (local) this.#handler?.(msg);
-    if (msg.kind === 'conn' && local) return Promise.resolve();
-    if (!process.connected) {
-      return Promise.reject(new GatewayError(ErrorCode.Upstream, 'cluster primary is unreachable'));
-    }
-    const out: WorkerToPrimary = { tws: 'publish', from: this.processIndex, msg };
-    process.send?.(out);
+  protected transmit(target: BusTarget, text: string): Promise<void> {
+    if (!this.#channel.connected) throw new Error('cluster primary is unreachable');
+    const out: WorkerToPrimary = { tws: 'publish', from: this.processIndex, target, text };
+    this.#channel.send(out);
     return Promise.resolve();
   }
 
-  subscribe(handler: BrokerHandler): void {
-    this.#handler = handler;
-  }
-
   close(): Promise<void> {
-    process.off('message', this.#onMessage);
-    this.#handler = undefined;
+    this.#channel.off('message', this.#onMessage);
     return Promise.resolve();
   }
 }

@@ -3,7 +3,13 @@
  * share one record of memberships without any external service. The primary also removes the memberships of a
  * worker that dies.
  */
-import { isPrimaryMessage, type StoreOp, type WorkerToPrimary } from './ipc.js';
+import {
+  isPrimaryMessage,
+  processChannel,
+  type IpcChannel,
+  type StoreOp,
+  type WorkerToPrimary,
+} from './ipc.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ConnId, RoomId } from '../types.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -16,6 +22,7 @@ interface Pending {
 
 export class IpcRoomStore implements RoomStore {
   readonly #timeoutMs: number;
+  readonly #channel: IpcChannel;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   readonly #onMessage = (m: unknown): void => {
@@ -28,15 +35,19 @@ export class IpcRoomStore implements RoomStore {
     else p.reject(new GatewayError(ErrorCode.Upstream, `room store (primary) failed: ${String(m.value)}`));
   };
 
-  /** @param timeoutMs how long to wait for the primary before failing an operation (default 5000). */
-  constructor(timeoutMs = 5000) {
-    if (!process.send) throw new Error('IpcRoomStore runs only in a cluster worker (no IPC channel)');
+  /**
+   * @param timeoutMs how long to wait for the primary before failing an operation (default 5000).
+   * @param channel the channel to the primary (default: this process's IPC channel).
+   */
+  constructor(timeoutMs = 5000, channel: IpcChannel | undefined = processChannel()) {
+    if (!channel) throw new Error('IpcRoomStore runs only in a cluster worker (no IPC channel)');
     this.#timeoutMs = timeoutMs;
-    process.on('message', this.#onMessage);
+    this.#channel = channel;
+    channel.on('message', this.#onMessage);
   }
 
   #call<T>(op: StoreOp, args: (string | number)[]): Promise<T> {
-    if (!process.connected) {
+    if (!this.#channel.connected) {
       return Promise.reject(new GatewayError(ErrorCode.Upstream, 'room store (primary) is unreachable'));
     }
     const id = this.#nextId++;
@@ -52,7 +63,7 @@ export class IpcRoomStore implements RoomStore {
       }, this.#timeoutMs);
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       const out: WorkerToPrimary = { tws: 'store', id, op, args };
-      process.send?.(out);
+      this.#channel.send(out);
     });
   }
 
@@ -79,7 +90,7 @@ export class IpcRoomStore implements RoomStore {
   }
 
   close(): Promise<void> {
-    process.off('message', this.#onMessage);
+    this.#channel.off('message', this.#onMessage);
     for (const p of this.#pending.values()) {
       clearTimeout(p.timer);
       p.reject(new GatewayError(ErrorCode.Upstream, 'room store closed'));

@@ -35,10 +35,16 @@ export type BackendOpener = (
 /** The core's opener: memory store and local broker; any other backend needs the composition layer's opener. */
 export const openCoreBackends: BackendOpener = async (config, _logger, given = {}) => {
   if (!given.store && config.roomStore !== 'memory') {
-    throw new ConfigError('roomStore', `"${config.roomStore}" needs the backends of the package entry: import { Gateway } from 'tars-ws'`);
+    throw new ConfigError(
+      'roomStore',
+      `"${config.roomStore}" needs the backends of the package entry: import { Gateway } from 'tars-ws'`,
+    );
   }
   if (!given.broker && config.broker !== 'local') {
-    throw new ConfigError('broker', `"${config.broker}" needs the backends of the package entry: import { Gateway } from 'tars-ws'`);
+    throw new ConfigError(
+      'broker',
+      `"${config.broker}" needs the backends of the package entry: import { Gateway } from 'tars-ws'`,
+    );
   }
   return { store: given.store ?? new MemoryRoomStore(), broker: given.broker ?? new LocalBroker() };
 };

@@ -1,7 +1,7 @@
 /**
- * The gateway: HTTP and WebSocket on one port. It owns the connections of this process, their local room index
- * (for delivery) in step with the room store (the shared record), and publishes every send through the broker so
- * that the same code works with one process, several workers or several machines.
+ * The gateway façade: wires the HTTP + WebSocket server on one port, the browser protocols, the hub (connections,
+ * memberships, fan-out), the send path (checks, then the broker), the room store and the broker. The same code
+ * works with one process, several workers or several machines: only the store and broker behind it change.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,12 +13,11 @@ import type { Broker, BrokerMessage } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import type { ControllerClass } from '../http/controller.js';
-import { sameOrigin } from '../http/push-auth.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
-import type { InboundMessage, OutboundPush, Protocol } from '../protocol/protocol.js';
-import { validateRoomId, type RoomStore } from '../store/room-store.js';
+import type { InboundMessage, Protocol } from '../protocol/protocol.js';
+import type { RoomStore } from '../store/room-store.js';
 import {
   connIdBase,
   MAX_PROCESS_INDEX,
@@ -27,10 +26,16 @@ import {
   type ProcessIndex,
   type RoomId,
 } from '../types.js';
+import { sameOrigin } from './access.js';
+import type { GatewayApi, GatewayStats } from './api.js';
 import { openCoreBackends, type BackendOpener } from './backends.js';
 import { Connection } from './connection.js';
-import { prepareTextFrame, type PreparedFrame } from './frame.js';
+import { Hub } from './hub.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
+import type { GatewayObserver } from './observer.js';
+import { PushCallers, PushService, type PushPolicy } from './push.js';
+
+export type { GatewayObserver, GatewayStats };
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -44,17 +49,6 @@ export interface GatewayDeps {
   nodeId?: NodeId;
 }
 
-/**
- * Receives the traffic figures of a gateway (for statistics reports). Called on the message path, so
- * implementations must only count: no I/O, no allocation per call beyond a counter update.
- */
-export interface GatewayObserver {
-  /** A WebSocket command was handled: its name, whether it succeeded, and how long the handler took. */
-  message?(cmd: string, ok: boolean, elapsedMs: number): void;
-  /** An HTTP request was answered: the route (path), status and time to answer. */
-  http?(route: string, status: number, elapsedMs: number): void;
-}
-
 interface GatewayEvents {
   open: [conn: Connection];
   close: [conn: Connection, code: number, reason: string];
@@ -62,17 +56,7 @@ interface GatewayEvents {
   slowConsumer: [conn: Connection];
 }
 
-/** Traffic counters of this process since start. */
-export interface GatewayStats {
-  connectionsOpened: number;
-  messagesIn: number;
-  /** Frames written to receivers (one per receiver per push). */
-  deliveries: number;
-  /** Frames that could not be written (slow consumer or closed). */
-  dropped: number;
-}
-
-export class Gateway extends EventEmitter<GatewayEvents> {
+export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly config: Readonly<GatewayConfig>;
   readonly logger: Logger;
   readonly store: RoomStore;
@@ -80,13 +64,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly nodeId: NodeId;
   readonly processIndex: ProcessIndex;
   readonly stats: GatewayStats = { connectionsOpened: 0, messagesIn: 0, deliveries: 0, dropped: 0 };
+  readonly push: PushService;
 
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #router: HttpRouter;
   readonly #messages = new MessageRouter();
-  readonly #conns = new Map<ConnId, Connection>();
-  readonly #rooms = new Map<RoomId, Set<Connection>>();
+  readonly #hub: Hub;
   readonly #defaultProtocol: Protocol;
   readonly #origins: ReadonlySet<string> | '*';
   #nextId: ConnId;
@@ -136,6 +120,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       throw new RangeError(`processIndex must be an integer from 0 to ${MAX_PROCESS_INDEX}`);
     }
     this.nodeId = deps.nodeId ?? `p${this.processIndex}`;
+    this.#hub = new Hub(this.store, config.maxRoomsPerConnection, this.logger);
+    this.push = new PushService(config, this.broker);
     this.#nextId = connIdBase(this.processIndex) + 1;
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
     this.#origins =
@@ -167,7 +153,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.logger.debug({ err: err.message }, 'malformed HTTP request');
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     });
-    this.broker.subscribe((msg) => this.#deliver(msg));
+    this.broker.subscribe((msg) => {
+      const { delivered, dropped } = this.#hub.deliver(msg);
+      this.stats.deliveries += delivered;
+      this.stats.dropped += dropped;
+    });
     this.store.attach?.(this);
   }
 
@@ -240,100 +230,58 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   get connectionCount(): number {
-    return this.#conns.size;
+    return this.#hub.size;
   }
 
   connection(id: ConnId): Connection | undefined {
-    return this.#conns.get(id);
+    return this.#hub.get(id);
   }
 
   connections(): IterableIterator<Connection> {
-    return this.#conns.values();
+    return this.#hub.connections();
   }
 
   /** Every (room, connection) membership held by this process; stores use it to re-register after an outage. */
-  *localMemberships(): IterableIterator<[RoomId, ConnId]> {
-    for (const [room, members] of this.#rooms) for (const conn of members) yield [room, conn.id];
+  localMemberships(): IterableIterator<[RoomId, ConnId]> {
+    return this.#hub.localMemberships();
   }
 
-  /** Validates a room name received from a client (BAD_ROOM otherwise). */
   checkRoom(room: unknown): RoomId {
-    return validateRoomId(room, this.config.maxRoomNameLength);
+    return this.push.checkRoom(room);
   }
 
-  /** Validates a message to push (BAD_PARAM when longer than `maxMessageLength`). */
   checkMessage(message: string): string {
-    if (message.length > this.config.maxMessageLength) {
-      throw new GatewayError(
-        ErrorCode.BadParam,
-        `message is longer than ${this.config.maxMessageLength} characters`,
-      );
-    }
-    return message;
+    return this.push.checkMessage(message);
   }
 
-  /** Adds a connection to a room; resolves false if it was already there or has closed. */
-  async join(conn: Connection, room: RoomId): Promise<boolean> {
-    // A handler queued behind others may run after the close removed the connection's memberships; joining then
-    // would leave them in the store and in the local index for good.
-    if (conn.rooms.has(room) || !this.#holds(conn)) return false;
-    if (conn.rooms.size >= this.config.maxRoomsPerConnection) {
-      throw new GatewayError(
-        ErrorCode.BadRoom,
-        `a connection may join at most ${this.config.maxRoomsPerConnection} rooms`,
-      );
-    }
-    // The local index changes first so a message handled right after this one already sees the membership.
-    conn.rooms.add(room);
-    conn.everJoined = true;
-    let members = this.#rooms.get(room);
-    if (!members) this.#rooms.set(room, (members = new Set()));
-    members.add(conn);
-    try {
-      await this.store.add(room, conn.id);
-    } catch (err) {
-      this.#unindex(conn, room);
-      throw new GatewayError(ErrorCode.Upstream, 'room store is unavailable', { cause: err });
-    }
-    if (!this.#holds(conn)) {
-      // Closed while the store was adding: the close's removeConnection may have run before this add landed.
-      await this.store.remove(room, conn.id).catch((err: unknown) => {
-        this.logger.warn({ conn: conn.id, room, err }, 'room store: could not remove closed connection');
-      });
-      return false;
-    }
-    return true;
+  join(conn: Connection, room: RoomId): Promise<boolean> {
+    return this.#hub.join(conn, room);
   }
 
-  /** Removes a connection from a room; resolves false if it was not there. */
-  async leave(conn: Connection, room: RoomId): Promise<boolean> {
-    if (!this.#unindex(conn, room)) return false;
-    try {
-      await this.store.remove(room, conn.id);
-    } catch (err) {
-      throw new GatewayError(ErrorCode.Upstream, 'room store is unavailable', { cause: err });
-    }
-    return true;
+  leave(conn: Connection, room: RoomId): Promise<boolean> {
+    return this.#hub.leave(conn, room);
   }
 
-  /** Members of a room as recorded by the room store (all processes sharing it). */
   members(room: RoomId): Promise<ConnId[]> {
     return this.store.members(room);
   }
 
-  /** Sends text to every member of a room, on every process. */
   sendToRoom(room: RoomId, message: string): Promise<void> {
-    return this.broker.publish({ kind: 'room', room, message });
+    return this.push.toRoom(PushCallers.server, room, message);
   }
 
-  /** Sends text to every open WebSocket connection, on every process. */
   broadcast(message: string): Promise<void> {
-    return this.broker.publish({ kind: 'all', message });
+    return this.push.toAll(PushCallers.server, message);
   }
 
-  /** Sends text to one connection, whichever process holds it. */
   sendTo(conn: ConnId, message: string): Promise<void> {
-    return this.broker.publish({ kind: 'conn', conn, message });
+    return this.push.toConnection(PushCallers.server, conn, message);
+  }
+
+  /** Adds a rule every push must pass, whoever sends it (see {@link PushService.authorize}). */
+  authorizePush(policy: PushPolicy): this {
+    this.push.authorize(policy);
+    return this;
   }
 
   /** Sets the one observer of this gateway's traffic (statistics). */
@@ -372,7 +320,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.logger.info({ origin }, 'connection refused: origin not allowed');
       return refuse(socket, 403, 'origin not allowed');
     }
-    if (this.#conns.size >= this.config.maxConnections) {
+    if (this.#hub.size >= this.config.maxConnections) {
       this.logger.warn({ limit: this.config.maxConnections }, 'connection refused: maxConnections reached');
       return refuse(socket, 503, 'too many connections');
     }
@@ -386,7 +334,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.logger.warn({ conn: slow.id, buffered: slow.bufferedAmount }, 'slow consumer closed with 4008');
       this.emit('slowConsumer', slow);
     });
-    this.#conns.set(conn.id, conn);
+    this.#hub.add(conn);
     this.stats.connectionsOpened++;
     ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
     ws.on('pong', () => (conn.awaitingPong = false));
@@ -468,73 +416,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   #onClose(conn: Connection, code: number, reason: string): void {
-    this.#conns.delete(conn.id);
-    for (const room of [...conn.rooms]) this.#unindex(conn, room);
-    // Most connections of a push gateway may never join a room: spare the store (a Redis script, an IPC round trip,
-    // a file lock) a call for them.
-    if (conn.everJoined) {
-      this.store.removeConnection(conn.id).catch((err: unknown) => {
-        this.logger.warn({ conn: conn.id, err }, 'room store: could not remove closed connection');
-      });
-    }
+    this.#hub.remove(conn);
     this.logger.debug({ conn: conn.id, code, reason }, 'connection closed');
     this.emit('close', conn, code, reason);
-  }
-
-  /** Whether `conn` is open on this gateway (not yet seen closing). */
-  #holds(conn: Connection): boolean {
-    return this.#conns.get(conn.id) === conn;
-  }
-
-  #unindex(conn: Connection, room: RoomId): boolean {
-    if (!conn.rooms.delete(room)) return false;
-    const members = this.#rooms.get(room);
-    if (members) {
-      members.delete(conn);
-      if (members.size === 0) this.#rooms.delete(room);
-    }
-    return true;
-  }
-
-  /** Delivers a broker message to the receivers this process holds; frames once per protocol in use. */
-  #deliver(msg: BrokerMessage): void {
-    let receivers: Iterable<Connection>;
-    if (msg.kind === 'room') receivers = this.#rooms.get(msg.room) ?? [];
-    else if (msg.kind === 'all') receivers = this.#conns.values();
-    else {
-      const c = this.#conns.get(msg.conn);
-      receivers = c ? [c] : [];
-    }
-    const push: OutboundPush =
-      msg.kind === 'room' ? { message: msg.message, room: msg.room } : { message: msg.message };
-    let lastProtocol: Protocol | undefined;
-    let text = '';
-    let frame: PreparedFrame | undefined;
-    let others: Map<Protocol, { text: string; frame: PreparedFrame }> | undefined;
-    for (const conn of receivers) {
-      if (conn.protocol !== lastProtocol) {
-        // Nearly always one protocol per push; the map only comes into play when pages mix protocols.
-        others ??= new Map();
-        let cached = others.get(conn.protocol);
-        if (!cached) {
-          const t = conn.protocol.encodePush(push);
-          cached = { text: t, frame: prepareTextFrame(t) };
-          others.set(conn.protocol, cached);
-        }
-        lastProtocol = conn.protocol;
-        text = cached.text;
-        frame = cached.frame;
-      }
-      if (conn.sendFrame(frame!, text)) this.stats.deliveries++;
-      else this.stats.dropped++;
-    }
   }
 
   #startHeartbeat(): void {
     const every = this.config.heartbeatIntervalMs;
     if (every === 0) return;
     this.#heartbeat = setInterval(() => {
-      for (const conn of this.#conns.values()) {
+      for (const conn of this.#hub.connections()) {
         if (conn.awaitingPong) {
           this.logger.info({ conn: conn.id }, 'no pong since last ping, terminating');
           conn.terminate();
@@ -549,16 +440,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   async #shutdown(): Promise<void> {
     clearInterval(this.#heartbeat);
-    this.logger.info(
-      { connections: this.#conns.size, graceMs: this.config.shutdownGraceMs },
-      'shutting down',
-    );
+    this.logger.info({ connections: this.#hub.size, graceMs: this.config.shutdownGraceMs }, 'shutting down');
     const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeIdleConnections();
     const allClosed = new Promise<void>((resolve) => {
-      if (this.#conns.size === 0) return resolve();
+      if (this.#hub.size === 0) return resolve();
       const onClose = (): void => {
-        if (this.#conns.size === 0) {
+        if (this.#hub.size === 0) {
           this.off('close', onClose);
           resolve();
         }
@@ -566,15 +454,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.on('close', onClose);
     });
     // Their handlers may outlive them (a close does not stop a handler awaiting the store): wait for those below.
-    const clients = [...this.#conns.values()];
+    const clients = [...this.#hub.connections()];
     for (const conn of clients) conn.close(CloseCode.GoingAway, 'server shutting down');
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.shutdownGraceMs)),
     );
     if ((await Promise.race([allClosed, grace])) === 'timeout') {
-      this.logger.warn({ left: this.#conns.size }, 'shutdown grace elapsed, cutting remaining connections');
-      for (const conn of this.#conns.values()) conn.terminate();
+      this.logger.warn({ left: this.#hub.size }, 'shutdown grace elapsed, cutting remaining connections');
+      for (const conn of this.#hub.connections()) conn.terminate();
       await allClosed;
     }
     clearTimeout(timer);

@@ -5,18 +5,19 @@
  */
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { InboundMessage } from '../protocol/protocol.js';
+import type { GatewayApi } from './api.js';
 import type { Connection } from './connection.js';
-import type { Gateway } from './gateway.js';
+import { PushCallers } from './push.js';
 
 export type MessageHandler = (ctx: MessageContext) => string | void | Promise<string | void>;
 
 /** What a handler sees: the message, its connection, and the gateway to act on. */
 export class MessageContext {
-  readonly gateway: Gateway;
+  readonly gateway: GatewayApi;
   readonly conn: Connection;
   readonly msg: InboundMessage;
 
-  constructor(gateway: Gateway, conn: Connection, msg: InboundMessage) {
+  constructor(gateway: GatewayApi, conn: Connection, msg: InboundMessage) {
     this.gateway = gateway;
     this.conn = conn;
     this.msg = msg;
@@ -59,6 +60,16 @@ export class MessageContext {
     if (typeof v === 'string') return v;
     if (typeof v === 'number' && Number.isFinite(v)) return String(v);
     throw new GatewayError(ErrorCode.MissingField, `${this.cmd} needs a string field "${name}"`);
+  }
+
+  /** Pushes to a room on behalf of this connection (checks: the gateway's push policies, room name, size). */
+  pushToRoom(room: unknown, message: unknown): Promise<void> {
+    return this.gateway.push.toRoom(PushCallers.client(this.conn), room, message);
+  }
+
+  /** Pushes to every connection on behalf of this connection. */
+  pushToAll(message: unknown): Promise<void> {
+    return this.gateway.push.toAll(PushCallers.client(this.conn), message);
   }
 
   /** Sends an extra reply frame to this connection (the return value of the handler is the main one). */

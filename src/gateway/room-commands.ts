@@ -22,14 +22,11 @@ export function registerRoomCommands(gateway: Gateway): void {
   });
   gateway.onMessage('sendByRoom', async (ctx: MessageContext) => {
     const obj = ctx.object();
-    const room = gateway.checkRoom(ctx.field(obj, 'roomNum'));
-    const message = gateway.checkMessage(ctx.field(obj, 'message'));
-    await gateway.sendToRoom(room, message);
+    await ctx.pushToRoom(ctx.field(obj, 'roomNum'), ctx.field(obj, 'message'));
     return 'SendByRoom success!';
   });
   gateway.onMessage('broadcast', async (ctx: MessageContext) => {
-    const message = gateway.checkMessage(ctx.field(ctx.object(), 'message'));
-    await gateway.broadcast(message);
+    await ctx.pushToAll(ctx.field(ctx.object(), 'message'));
     return 'Broadcast success!';
   });
   gateway.onOtherMessage(() => UNKNOWN_COMMAND_REPLY);

@@ -7,8 +7,7 @@
  *   class IndexController extends Controller {
  *     actionIndex() { return 'index success!!'; }
  *     async actionPushAll() {
- *       this.requirePushAuth();
- *       await this.gateway.broadcast(this.gateway.checkMessage(this.required('message')));
+ *       await this.pushToAll(this.required('message')); // push token / loopback, size: checked on the send path
  *       return 'pushBy all success';
  *     }
  *   }
@@ -16,8 +15,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { Gateway } from '../gateway/gateway.js';
-import { checkPushAuth } from './push-auth.js';
+import { checkPushAuth } from '../gateway/access.js';
+import type { GatewayApi } from '../gateway/api.js';
+import { PushCallers } from '../gateway/push.js';
+import type { ConnId } from '../types.js';
 
 /** Everything about one HTTP request a controller may use. */
 export interface HttpContext {
@@ -26,7 +27,7 @@ export interface HttpContext {
   readonly url: URL;
   /** Parameters from the body (JSON object or form), empty for GET. */
   readonly body: ReadonlyMap<string, string>;
-  readonly gateway: Gateway;
+  readonly gateway: GatewayApi;
 }
 
 export type ActionResult = string | object | undefined | void;
@@ -44,7 +45,7 @@ export abstract class Controller {
   get response(): ServerResponse {
     return this.ctx.res;
   }
-  get gateway(): Gateway {
+  get gateway(): GatewayApi {
     return this.ctx.gateway;
   }
 
@@ -84,9 +85,24 @@ export abstract class Controller {
     this.ctx.res.end(body);
   }
 
-  /** Rejects the request (401/403) unless the caller may use the push API. */
+  /** Rejects the request (401/403) unless the caller may use the push API (the push methods below check it too). */
   requirePushAuth(): void {
     checkPushAuth(this.ctx.req, this.gateway.config.pushToken);
+  }
+
+  /** Pushes to a room for this request: push auth, room name and message size are checked on the send path. */
+  pushToRoom(room: unknown, message: unknown): Promise<void> {
+    return this.gateway.push.toRoom(PushCallers.http(this.ctx.req), room, message);
+  }
+
+  /** Pushes to every connection for this request (checked like {@link pushToRoom}). */
+  pushToAll(message: unknown): Promise<void> {
+    return this.gateway.push.toAll(PushCallers.http(this.ctx.req), message);
+  }
+
+  /** Pushes to one connection for this request (checked like {@link pushToRoom}). */
+  pushToConnection(conn: ConnId, message: unknown): Promise<void> {
+    return this.gateway.push.toConnection(PushCallers.http(this.ctx.req), conn, message);
   }
 }
 

@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import serveStatic from 'serve-static';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { Gateway, GatewayObserver } from '../gateway/gateway.js';
+import type { GatewayApi } from '../gateway/api.js';
+import type { GatewayObserver } from '../gateway/observer.js';
 import type { Logger } from '../logger.js';
 import { parseBodyParams, readBody } from './body.js';
 import type { ActionResult, ControllerClass, HttpContext } from './controller.js';
@@ -25,12 +26,12 @@ export class HttpRouter {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #controllers = new Map<string, ControllerEntry>();
   readonly #statics: { prefix: string; serve: StaticHandler }[] = [];
-  readonly #gateway: Gateway;
+  readonly #gateway: GatewayApi;
   readonly #log: Logger;
   /** Told about every answered request (set by Gateway.observe). */
   observer: GatewayObserver | undefined;
 
-  constructor(gateway: Gateway, log: Logger) {
+  constructor(gateway: GatewayApi, log: Logger) {
     this.#gateway = gateway;
     this.#log = log;
   }

@@ -19,9 +19,7 @@ import type { FileRoomStoreOptions } from '../file/index.js';
 export type { Backends, GivenBackends };
 
 /** Options of {@link openRoomStore}. */
-export type RoomStoreOptions =
-  | { type: 'memory' }
-  | ({ type: 'file' } & FileRoomStoreOptions);
+export type RoomStoreOptions = { type: 'memory' } | ({ type: 'file' } & FileRoomStoreOptions);
 
 /** Opens a local room store: memory, or a folder shared by the processes of one machine (loaded on demand). */
 export async function openRoomStore(options: RoomStoreOptions = { type: 'memory' }): Promise<RoomStore> {

@@ -5,12 +5,13 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import type { BrokerMessage } from '../broker/broker.js';
+import type { BusTarget } from '../broker/broker-bus.js';
 import type { Logger } from '../logger.js';
 import { MemoryRoomStore } from '../store/room-store-memory.js';
 import type { RoomStore } from '../store/room-store.js';
 import { processOfConn, type ConnId, type ProcessIndex } from '../types.js';
 import {
+  applyStoreOp,
   ENV_PROCESS_INDEX,
   ENV_WORKER_ID,
   isWorkerMessage,
@@ -223,7 +224,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #onMessage(slot: Slot, m: WorkerToPrimary): void {
     switch (m.tws) {
       case 'publish':
-        this.#relay(m.from, m.msg);
+        this.#relay(m.from, m.target, m.text);
         return;
       case 'store':
         void this.#runStore(slot, m.id, m.op, m.args);
@@ -245,11 +246,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  #relay(from: ProcessIndex, msg: BrokerMessage): void {
-    const out: PrimaryToWorker = { tws: 'deliver', msg };
-    if (msg.kind === 'conn') {
-      const target = this.#byProcess.get(processOfConn(msg.conn));
-      if (target?.worker?.isConnected()) target.worker.send(out);
+  /** Relays a worker's encoded message as it came: decoded by the receivers only, never here. */
+  #relay(from: ProcessIndex, target: BusTarget, text: string): void {
+    const out: PrimaryToWorker = { tws: 'deliver', text };
+    if (target.to === 'process') {
+      const holder = this.#byProcess.get(target.process);
+      if (holder?.worker?.isConnected()) holder.worker.send(out);
       return;
     }
     for (const s of this.#slots) {
@@ -269,26 +271,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #apply(op: StoreOp, args: (string | number)[]): Promise<unknown> {
-    const [a, b] = args;
-    const s = this.store;
-    switch (op) {
-      case 'add':
-        this.#track(Number(b), true);
-        return s.add(String(a), Number(b));
-      case 'remove':
-        return s.remove(String(a), Number(b));
-      case 'members':
-        return s.members(String(a));
-      case 'roomsOf':
-        return s.roomsOf(Number(a));
-      case 'removeConnection':
-        this.#track(Number(a), false);
-        return s.removeConnection(Number(a));
-      case 'count':
-        return s.count(String(a));
-      case 'rooms':
-        return s.rooms();
-    }
+    if (op === 'add') this.#track(Number(args[1]), true);
+    else if (op === 'removeConnection') this.#track(Number(args[0]), false);
+    return applyStoreOp(this.store, op, args);
   }
 
   #track(conn: ConnId, add: boolean): void {

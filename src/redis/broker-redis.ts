@@ -6,13 +6,7 @@
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisKeys } from './keys.js';
-import {
-  closeRedis,
-  connectRedis,
-  isCluster,
-  quietRedisLogger,
-  type RedisLogger,
-} from './redis-client.js';
+import { closeRedis, connectRedis, isCluster, quietRedisLogger, type RedisLogger } from './redis-client.js';
 import type { ProcessIndex } from '../types.js';
 import { BusBroker, type BusTarget } from '../broker/broker-bus.js';
 

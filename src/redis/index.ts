@@ -22,7 +22,11 @@ export async function allocateProcessIndexOnce(options: {
   nodeTtlMs: number;
   logger: RedisLogger;
 }): Promise<ProcessIndex> {
-  const client = await connectRedis({ url: options.url, name: `${options.keyPrefix}allocate`, logger: options.logger });
+  const client = await connectRedis({
+    url: options.url,
+    name: `${options.keyPrefix}allocate`,
+    logger: options.logger,
+  });
   try {
     const prefix = isCluster(client) ? clusterKeyPrefix(options.keyPrefix) : options.keyPrefix;
     return await allocateProcessIndex(client, new RedisKeys(prefix), options.nodeTtlMs, newProcessToken());

@@ -1,6 +1,7 @@
 /**
  * The original's IndexController: the HTTP push endpoints, same paths and reply texts, by GET or POST (form or
- * JSON body). Pushing requires the push token (or a loopback caller when none is configured).
+ * JSON body). The library's send path checks the push token (or a same-machine caller when none is configured),
+ * the room name and the message size.
  */
 import { Controller } from '../../../src/index.js';
 
@@ -11,17 +12,13 @@ export class IndexController extends Controller {
 
   /** `/Index/pushByRoom?roomNum=room1&message=hi` */
   async actionPushByRoom(): Promise<string> {
-    this.requirePushAuth();
-    const room = this.gateway.checkRoom(this.required('roomNum'));
-    const message = this.gateway.checkMessage(this.required('message'));
-    await this.gateway.sendToRoom(room, message);
+    await this.pushToRoom(this.param('roomNum'), this.param('message'));
     return 'pushBy room success';
   }
 
   /** `/Index/pushAll?message=hi` */
   async actionPushAll(): Promise<string> {
-    this.requirePushAuth();
-    await this.gateway.broadcast(this.gateway.checkMessage(this.required('message')));
+    await this.pushToAll(this.param('message'));
     return 'pushBy all success';
   }
 }

@@ -6,11 +6,7 @@
 import type { Supervisor } from '../supervisor.js';
 import type { Logger } from '../../logger.js';
 import type { Invoker } from '../../tars/contract.js';
-import {
-  PropertyFProxy,
-  type StatPropMsgBody,
-  type StatPropMsgHead,
-} from '../tars/generated/PropertyF.js';
+import { PropertyFProxy, type StatPropMsgBody, type StatPropMsgHead } from '../tars/generated/PropertyF.js';
 import { StatFProxy, type StatMicMsgBody, type StatMicMsgHead } from '../tars/generated/StatF.js';
 import type { TarsServerConfig } from '../tars/tars-conf.js';
 import { Communicator } from '../../tars/rpc/communicator.js';

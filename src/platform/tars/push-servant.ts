@@ -1,10 +1,11 @@
 /**
  * PushObj (`TarsWs.Push`, IDL in idl/Push.tars): Tars services push to browsers through the gateway without HTTP.
- * Sends go through the gateway's broker, so every worker (or node) delivers, as with the HTTP push API; inputs are
- * validated the same way, and a refusal is a TarsRpcError whose code is the HTTP API's status for the same error.
+ * Sends take the gateway's send path (PushService) with a Tars caller, so the checks are the HTTP push API's and
+ * every worker (or node) delivers; a refusal is a TarsRpcError whose code is the HTTP API's status for the error.
  */
 import { ErrorCode, GatewayError } from '../../errors.js';
-import type { Gateway } from '../../gateway/gateway.js';
+import type { GatewayApi } from '../../gateway/api.js';
+import { PushCallers, type PushCaller } from '../../gateway/push.js';
 import type { ConnId } from '../../types.js';
 import { TarsRpcError } from '../../tars/rpc/errors.js';
 import { PushServant as PushServantBase } from './generated/Push.js';
@@ -20,30 +21,33 @@ export function pushServantName(app: string, server: string): string {
  *   new TarsServer({ endpoint: adapter.endpoint }).addServant('Demo.WsServer.PushObj', new PushServant(gateway), PushServant.operations);
  */
 export class PushServant extends PushServantBase {
-  readonly #gateway: Gateway;
+  readonly #gateway: GatewayApi;
+  readonly #caller: PushCaller;
 
-  constructor(gateway: Gateway) {
+  /** @param servant the name this servant is hosted under (told to push policies as the caller). */
+  constructor(gateway: GatewayApi, servant = 'PushObj') {
     super();
     this.#gateway = gateway;
+    this.#caller = PushCallers.tars(servant);
   }
 
   pushToRoom(room: string, message: string): Promise<number> {
     return this.#run(async (g) => {
-      await g.sendToRoom(g.checkRoom(room), g.checkMessage(message));
+      await g.push.toRoom(this.#caller, room, message);
       return 0;
     });
   }
 
   pushToAll(message: string): Promise<number> {
     return this.#run(async (g) => {
-      await g.broadcast(g.checkMessage(message));
+      await g.push.toAll(this.#caller, message);
       return 0;
     });
   }
 
   pushToConnection(conn: bigint, message: string): Promise<number> {
     return this.#run(async (g) => {
-      await g.sendTo(toConnId(conn), g.checkMessage(message));
+      await g.push.toConnection(this.#caller, toConnId(conn), message);
       return 0;
     });
   }
@@ -63,7 +67,7 @@ export class PushServant extends PushServantBase {
     return this.#run(async (g) => ({ ret: 0, rooms: await g.store.rooms() }));
   }
 
-  async #run<T>(op: (gateway: Gateway) => Promise<T>): Promise<T> {
+  async #run<T>(op: (gateway: GatewayApi) => Promise<T>): Promise<T> {
     try {
       return await op(this.#gateway);
     } catch (err) {

@@ -1,0 +1,171 @@
+/**
+ * The hub of one process: the registry of its open connections, their room memberships, and the fan-out of broker
+ * messages to them. Membership has one record per process, kept here only: each connection's `rooms` and the
+ * room -> connections index are two views of it, changed together, and the room store (shared by every process)
+ * is updated from the same calls. Delivery reads the local view because it must not wait on I/O; queries
+ * (members, counts) read the store because it sees every process.
+ */
+import type { BrokerMessage } from '../broker/broker.js';
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { OutboundPush, Protocol } from '../protocol/protocol.js';
+import type { RoomStore } from '../store/room-store.js';
+import type { ConnId, RoomId } from '../types.js';
+import type { Connection } from './connection.js';
+import { prepareTextFrame, type PreparedFrame } from './frame.js';
+
+/** What one delivery reached. */
+export interface Delivery {
+  /** Frames written to receivers (one per receiver). */
+  delivered: number;
+  /** Receivers that could not take it (slow consumer, closing). */
+  dropped: number;
+}
+
+export class Hub {
+  readonly #conns = new Map<ConnId, Connection>();
+  readonly #rooms = new Map<RoomId, Set<Connection>>();
+  readonly #store: RoomStore;
+  readonly #maxRoomsPerConnection: number;
+  readonly #log: Logger;
+
+  constructor(store: RoomStore, maxRoomsPerConnection: number, log: Logger) {
+    this.#store = store;
+    this.#maxRoomsPerConnection = maxRoomsPerConnection;
+    this.#log = log;
+  }
+
+  get size(): number {
+    return this.#conns.size;
+  }
+
+  /** Number of rooms with at least one member on this process. */
+  get localRoomCount(): number {
+    return this.#rooms.size;
+  }
+
+  get(id: ConnId): Connection | undefined {
+    return this.#conns.get(id);
+  }
+
+  connections(): IterableIterator<Connection> {
+    return this.#conns.values();
+  }
+
+  add(conn: Connection): void {
+    this.#conns.set(conn.id, conn);
+  }
+
+  /** Whether `conn` is open on this process (not yet seen closing). */
+  holds(conn: Connection): boolean {
+    return this.#conns.get(conn.id) === conn;
+  }
+
+  /** Forgets a closed connection and its memberships, here and (when it ever joined) in the store. */
+  remove(conn: Connection): void {
+    this.#conns.delete(conn.id);
+    for (const room of [...conn.rooms]) this.#unindex(conn, room);
+    // Most connections of a push gateway never join a room: spare the store (a Redis script, an IPC round trip,
+    // a file lock) a call for them.
+    if (conn.everJoined) {
+      this.#store.removeConnection(conn.id).catch((err: unknown) => {
+        this.#log.warn({ conn: conn.id, err }, 'room store: could not remove closed connection');
+      });
+    }
+  }
+
+  /** Every (room, connection) membership held by this process; stores use it to re-register after an outage. */
+  *localMemberships(): IterableIterator<[RoomId, ConnId]> {
+    for (const [room, members] of this.#rooms) for (const conn of members) yield [room, conn.id];
+  }
+
+  /** Adds a connection to a room; resolves false if it was already there or has closed. */
+  async join(conn: Connection, room: RoomId): Promise<boolean> {
+    // A handler queued behind others may run after the close removed the connection's memberships; joining then
+    // would leave them in the store and in the local index for good.
+    if (conn.rooms.has(room) || !this.holds(conn)) return false;
+    if (conn.rooms.size >= this.#maxRoomsPerConnection) {
+      throw new GatewayError(
+        ErrorCode.BadRoom,
+        `a connection may join at most ${this.#maxRoomsPerConnection} rooms`,
+      );
+    }
+    // The local view changes first so a message handled right after this one already sees the membership.
+    conn.rooms.add(room);
+    conn.everJoined = true;
+    let members = this.#rooms.get(room);
+    if (!members) this.#rooms.set(room, (members = new Set()));
+    members.add(conn);
+    try {
+      await this.#store.add(room, conn.id);
+    } catch (err) {
+      this.#unindex(conn, room);
+      throw new GatewayError(ErrorCode.Upstream, 'room store is unavailable', { cause: err });
+    }
+    if (!this.holds(conn)) {
+      // Closed while the store was adding: the close's removeConnection may have run before this add landed.
+      await this.#store.remove(room, conn.id).catch((err: unknown) => {
+        this.#log.warn({ conn: conn.id, room, err }, 'room store: could not remove closed connection');
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** Removes a connection from a room; resolves false if it was not there. */
+  async leave(conn: Connection, room: RoomId): Promise<boolean> {
+    if (!this.#unindex(conn, room)) return false;
+    try {
+      await this.#store.remove(room, conn.id);
+    } catch (err) {
+      throw new GatewayError(ErrorCode.Upstream, 'room store is unavailable', { cause: err });
+    }
+    return true;
+  }
+
+  /** Delivers a broker message to the receivers this process holds; frames once per protocol in use. */
+  deliver(msg: BrokerMessage): Delivery {
+    let receivers: Iterable<Connection>;
+    if (msg.kind === 'room') receivers = this.#rooms.get(msg.room) ?? [];
+    else if (msg.kind === 'all') receivers = this.#conns.values();
+    else {
+      const c = this.#conns.get(msg.conn);
+      receivers = c ? [c] : [];
+    }
+    const push: OutboundPush =
+      msg.kind === 'room' ? { message: msg.message, room: msg.room } : { message: msg.message };
+    const result: Delivery = { delivered: 0, dropped: 0 };
+    let lastProtocol: Protocol | undefined;
+    let text = '';
+    let frame: PreparedFrame | undefined;
+    let others: Map<Protocol, { text: string; frame: PreparedFrame }> | undefined;
+    for (const conn of receivers) {
+      if (conn.protocol !== lastProtocol) {
+        // Nearly always one protocol per push; the map only comes into play when pages mix protocols.
+        others ??= new Map();
+        let cached = others.get(conn.protocol);
+        if (!cached) {
+          const t = conn.protocol.encodePush(push);
+          cached = { text: t, frame: prepareTextFrame(t) };
+          others.set(conn.protocol, cached);
+        }
+        lastProtocol = conn.protocol;
+        text = cached.text;
+        frame = cached.frame;
+      }
+      if (conn.sendFrame(frame!, text)) result.delivered++;
+      else result.dropped++;
+    }
+    return result;
+  }
+
+  #unindex(conn: Connection, room: RoomId): boolean {
+    if (!conn.rooms.delete(room)) return false;
+    const members = this.#rooms.get(room);
+    if (members) {
+      members.delete(conn);
+      if (members.size === 0) this.#rooms.delete(room);
+    }
+    return true;
+  }
+}

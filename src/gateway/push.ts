@@ -1,0 +1,117 @@
+/**
+ * The send path: push to a room, to everyone, to one connection. Every caller (HTTP push API, WebSocket commands,
+ * PushObj, application code) goes through here, so the checks run once and cannot be forgotten: who is asking
+ * (the caller is a required argument), then what is sent (room name, message size), then the broker publishes it
+ * to every process, whose hub delivers it.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Broker, BrokerMessage } from '../broker/broker.js';
+import type { GatewayConfig } from '../config/options.js';
+import { ErrorCode, GatewayError } from '../errors.js';
+import { validateRoomId } from '../store/room-store.js';
+import type { ConnId, RoomId } from '../types.js';
+import { checkPushAuth } from './access.js';
+import type { Connection } from './connection.js';
+
+/** Who asks for a push. The kind decides the built-in check; policies added with `authorize` see all of it. */
+export type PushCaller =
+  /** Application code of this process (handlers, timers, servants written by the app): trusted. */
+  | { readonly kind: 'server' }
+  /** An HTTP request to a push endpoint: needs `pushToken`, or a same-machine caller when none is set. */
+  | { readonly kind: 'http'; readonly req: IncomingMessage }
+  /** A WebSocket client's command (`sendByRoom`, `broadcast`). */
+  | { readonly kind: 'client'; readonly conn: Connection }
+  /** A Tars call to PushObj. */
+  | { readonly kind: 'tars'; readonly servant: string; readonly context?: ReadonlyMap<string, string> };
+
+export const PushCallers = {
+  server: { kind: 'server' } as PushCaller,
+  http: (req: IncomingMessage): PushCaller => ({ kind: 'http', req }),
+  client: (conn: Connection): PushCaller => ({ kind: 'client', conn }),
+  tars: (servant: string, context?: ReadonlyMap<string, string>): PushCaller => ({
+    kind: 'tars',
+    servant,
+    context,
+  }),
+} as const;
+
+/** A push about to be published: its target and message, already validated. */
+export type PushRequest = BrokerMessage;
+
+/**
+ * An extra rule for pushes, run after the built-in checks: throw a {@link GatewayError} (FORBIDDEN, UNAUTHORIZED)
+ * to refuse. May be async (a lookup).
+ */
+export type PushPolicy = (caller: PushCaller, push: PushRequest) => void | Promise<void>;
+
+export class PushService {
+  readonly #config: Readonly<GatewayConfig>;
+  readonly #broker: Broker;
+  readonly #policies: PushPolicy[] = [];
+
+  constructor(config: Readonly<GatewayConfig>, broker: Broker) {
+    this.#config = config;
+    this.#broker = broker;
+  }
+
+  /** Adds a rule every push must pass (e.g. only signed-in clients may send to a room). */
+  authorize(policy: PushPolicy): this {
+    this.#policies.push(policy);
+    return this;
+  }
+
+  /** Validates a room name received from a caller (BAD_ROOM otherwise). */
+  checkRoom(room: unknown): RoomId {
+    if (room === undefined) throw new GatewayError(ErrorCode.MissingField, 'a room is required');
+    return validateRoomId(room, this.#config.maxRoomNameLength);
+  }
+
+  /** Validates a message to push (BAD_PARAM when not text or longer than `maxMessageLength`). */
+  checkMessage(message: unknown): string {
+    if (message === undefined || message === '')
+      throw new GatewayError(ErrorCode.MissingField, 'a message is required');
+    if (typeof message !== 'string') throw new GatewayError(ErrorCode.BadParam, 'message must be text');
+    if (message.length > this.#config.maxMessageLength) {
+      throw new GatewayError(
+        ErrorCode.BadParam,
+        `message is longer than ${this.#config.maxMessageLength} characters`,
+      );
+    }
+    return message;
+  }
+
+  /** Sends text to every member of a room, on every process. */
+  toRoom(caller: PushCaller, room: unknown, message: unknown): Promise<void> {
+    return this.#send(caller, () => ({
+      kind: 'room',
+      room: this.checkRoom(room),
+      message: this.checkMessage(message),
+    }));
+  }
+
+  /** Sends text to every open WebSocket connection, on every process. */
+  toAll(caller: PushCaller, message: unknown): Promise<void> {
+    return this.#send(caller, () => ({ kind: 'all', message: this.checkMessage(message) }));
+  }
+
+  /** Sends text to one connection, whichever process holds it. */
+  toConnection(caller: PushCaller, conn: ConnId, message: unknown): Promise<void> {
+    return this.#send(caller, () => {
+      if (!Number.isSafeInteger(conn) || conn <= 0) {
+        throw new GatewayError(
+          ErrorCode.BadParam,
+          `connection id ${String(conn)} is not a tars-ws connection id`,
+        );
+      }
+      return { kind: 'conn', conn, message: this.checkMessage(message) };
+    });
+  }
+
+  async #send(caller: PushCaller, build: () => PushRequest): Promise<void> {
+    // Who asks comes first: an unauthorised caller learns nothing about what would have been valid.
+    if (caller.kind === 'http') checkPushAuth(caller.req, this.#config.pushToken);
+    const push = build();
+    for (const policy of this.#policies) await policy(caller, push);
+    await this.#broker.publish(push);
+  }
+}
