@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LocalBroker } from '../broker/broker-local.js';
-import type { Broker, BrokerMessage } from '../broker/broker.js';
+import type { Broker } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import type { ControllerClass } from '../http/controller.js';
