@@ -42,6 +42,12 @@ export const ErrorCode = {
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   /** The request body is larger than `maxHttpBodyBytes`. */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The request (headers or body) did not arrive within `headersTimeoutMs` / `requestTimeoutMs`. Send faster. */
+  RequestTimeout: 'REQUEST_TIMEOUT',
+  /** The request URL is longer than the gateway accepts (8 KiB). Send parameters in a POST body. */
+  UriTooLong: 'URI_TOO_LONG',
+  /** The request headers are larger than Node accepts (`--max-http-header-size`, 16 KiB). Send fewer cookies. */
+  HeadersTooLarge: 'HEADERS_TOO_LARGE',
   /** The server refuses new connections for now (connection limit, shutting down). Retry with backoff. */
   Unavailable: 'UNAVAILABLE',
   /** An upstream (Tars service, store) failed or timed out. Retry later. */
@@ -61,6 +67,9 @@ const httpStatusOf: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
+  REQUEST_TIMEOUT: 408,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
   UNAVAILABLE: 503,
   UPSTREAM_ERROR: 502,
   INTERNAL: 500,

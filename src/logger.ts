@@ -7,3 +7,62 @@ export type { Logger };
 export function createLogger(level: LogLevel, name = 'tars-ws'): Logger {
   return pino({ name, level });
 }
+
+/** Defaults of {@link LogLimiter}. */
+const LIMIT_EVERY_MS = 10_000;
+const LIMIT_MAX_KEYS = 10_000;
+
+type Level = 'warn' | 'info' | 'debug' | 'error';
+
+/**
+ * Rate-limited log lines about one subject (a connection, a client address): the first line of an interval is
+ * written, the rest are counted and reported as `suppressed` on the next line written for that subject and event.
+ * A client cannot turn its traffic into log volume: a million bad frames cost one line per interval.
+ * Tracks at most `maxKeys` subjects; past that the oldest interval is forgotten (so memory stays bounded).
+ */
+export class LogLimiter {
+  readonly #log: Logger;
+  readonly #everyMs: number;
+  readonly #maxKeys: number;
+  readonly #seen = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(log: Logger, everyMs = LIMIT_EVERY_MS, maxKeys = LIMIT_MAX_KEYS) {
+    this.#log = log;
+    this.#everyMs = everyMs;
+    this.#maxKeys = maxKeys;
+  }
+
+  warn(subject: string | number, details: Record<string, unknown>, message: string): void {
+    this.#write('warn', subject, details, message);
+  }
+
+  info(subject: string | number, details: Record<string, unknown>, message: string): void {
+    this.#write('info', subject, details, message);
+  }
+
+  debug(subject: string | number, details: Record<string, unknown>, message: string): void {
+    if (this.#log.isLevelEnabled('debug')) this.#write('debug', subject, details, message);
+  }
+
+  #write(level: Level, subject: string | number, details: Record<string, unknown>, message: string): void {
+    if (!this.#log.isLevelEnabled(level)) return;
+    const key = `${message}\u0000${subject}`;
+    const now = performance.now();
+    const seen = this.#seen.get(key);
+    if (seen && now - seen.at < this.#everyMs) {
+      seen.suppressed++;
+      return;
+    }
+    const suppressed = seen?.suppressed ?? 0;
+    if (seen) this.#seen.delete(key);
+    else if (this.#seen.size >= this.#maxKeys) {
+      const oldest = this.#seen.keys().next();
+      if (!oldest.done) this.#seen.delete(oldest.value);
+    }
+    this.#seen.set(key, { at: now, suppressed: 0 });
+    this.#log[level](
+      suppressed > 0 ? { ...details, suppressed, intervalMs: this.#everyMs } : details,
+      message,
+    );
+  }
+}

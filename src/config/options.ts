@@ -13,8 +13,10 @@ export interface GatewayConfig {
   /** Bearer token required by the push endpoints. Empty: push accepted from loopback callers only. Env `PUSH_TOKEN`. */
   pushToken: string;
   /**
-   * Origins whose pages may open WebSocket connections, comma-separated (`https://app.example.com,https://x.org`);
-   * the page's own origin is always allowed. `*` (default) allows every origin, like Socket.IO. Env `ALLOWED_ORIGINS`.
+   * Origins whose pages may open WebSocket connections, comma-separated (`https://app.example.com,https://x.org`).
+   * Always allowed: a page of the gateway's own origin, and clients that send no Origin (servers, CLIs, apps).
+   * Empty (default): nothing else, so a page on another site cannot open sockets to an internal gateway. `*`
+   * allows every origin (warned at start). Env `ALLOWED_ORIGINS`.
    */
   allowedOrigins: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. Default `info`. Env `LOG_LEVEL`. */
@@ -49,10 +51,31 @@ export interface GatewayConfig {
   maxRoomsPerConnection: number;
   /** Longest pushed message, in characters. Default 64 KiB. */
   maxMessageLength: number;
-  /** Messages of one connection received but not yet handled; more closes it with 1008. Default 256. */
+  /**
+   * Messages of one connection received but not yet handled before the gateway stops reading its socket (TCP
+   * back-pressure slows the sender; reading resumes when half have been handled). Default 256.
+   */
   maxPendingMessages: number;
+  /**
+   * Hard bound on messages of one connection awaiting handling, for frames that were already read when reading
+   * paused; more closes it with 1008. Default 16384.
+   */
+  maxQueuedMessages: number;
   /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 100000. */
   maxConnections: number;
+  /**
+   * Most simultaneous TCP connections that are not (yet) WebSockets: HTTP requests, keep-alive and idle sockets.
+   * More are answered 503 and closed, so a flood of idle sockets cannot starve the WebSockets. Default 10000.
+   */
+  maxHttpConnections: number;
+  /** Most simultaneous TCP connections (HTTP and WebSocket) from one client address, per process. Default 1000. */
+  maxConnectionsPerAddress: number;
+  /** Time for a client to send the request headers (an upgrade included); then 408 and close. Default 10000 ms. */
+  headersTimeoutMs: number;
+  /** Time for a client to send a whole request, body included; then 408 and close. Default 30000 ms. */
+  requestTimeoutMs: number;
+  /** Idle time after a response before a keep-alive connection is closed. Default 5000 ms. */
+  keepAliveTimeoutMs: number;
   /** Worker processes sharing the port (node:cluster); 1 runs a single process. Default 1. Env `WORKERS`. */
   workers: number;
   /** Interval of server pings that detect dead peers (0 disables). Default 30000 ms. */
@@ -87,7 +110,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: 'allowedOrigins',
     kind: { type: 'string' },
-    default: '*',
+    default: '',
     env: 'ALLOWED_ORIGINS',
     flag: 'allowed-origins',
   },
@@ -162,7 +185,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   int('maxRoomsPerConnection', 100, 1, 1_000_000, 'MAX_ROOMS_PER_CONNECTION', 'max-rooms-per-connection'),
   int('maxMessageLength', 64 * KIB, 1, 256 * MIB, 'MAX_MESSAGE_LENGTH', 'max-message-length'),
   int('maxPendingMessages', 256, 1, 1_000_000, 'MAX_PENDING_MESSAGES', 'max-pending-messages'),
+  int('maxQueuedMessages', 16_384, 1, 10_000_000, 'MAX_QUEUED_MESSAGES', 'max-queued-messages'),
   int('maxConnections', 100_000, 1, 10_000_000, 'MAX_CONNECTIONS', 'max-connections'),
+  int('maxHttpConnections', 10_000, 1, 10_000_000, 'MAX_HTTP_CONNECTIONS', 'max-http-connections'),
+  int(
+    'maxConnectionsPerAddress',
+    1000,
+    1,
+    10_000_000,
+    'MAX_CONNECTIONS_PER_ADDRESS',
+    'max-connections-per-address',
+  ),
+  int('headersTimeoutMs', 10_000, 100, 600_000, 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms'),
+  int('requestTimeoutMs', 30_000, 100, 3_600_000, 'REQUEST_TIMEOUT_MS', 'request-timeout-ms'),
+  int('keepAliveTimeoutMs', 5000, 100, 600_000, 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms'),
   int('workers', 1, 1, 256, 'WORKERS', 'workers'),
   int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),
   int('shutdownGraceMs', 5000, 0, 600_000, 'SHUTDOWN_GRACE_MS', 'shutdown-grace-ms'),

@@ -62,6 +62,20 @@ export class Connection implements TurnCorked {
     this.#maxBufferedBytes = maxBufferedBytes;
   }
 
+  /** Whether the gateway stopped reading this socket because too many of its messages await handling. */
+  get readingPaused(): boolean {
+    return this.#ws.isPaused;
+  }
+
+  /** Stops reading from the socket: the peer's TCP window fills and its sends slow down. */
+  pauseReading(): void {
+    if (!this.#ws.isPaused) this.#ws.pause();
+  }
+
+  resumeReading(): void {
+    if (this.#ws.isPaused) this.#ws.resume();
+  }
+
   get isOpen(): boolean {
     return this.#ws.readyState === WebSocket.OPEN;
   }
@@ -107,6 +121,9 @@ export class Connection implements TurnCorked {
     if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) {
       this.#ws.close(code, reason);
     }
+    // The peer's close frame can only be read from a socket that is read: a paused one would wait for ws's close
+    // timeout (30 s). Frames after ours are ignored (the gateway handles frames of open connections only).
+    this.resumeReading();
   }
 
   /** Cuts the TCP connection without a closing handshake. */

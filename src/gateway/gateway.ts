@@ -4,7 +4,7 @@
  * works with one process, several workers or several machines: only the store and broker behind it change.
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -14,7 +14,7 @@ import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import type { ControllerClass } from '../http/controller.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, LogLimiter, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
 import type { InboundMessage, Protocol } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -31,6 +31,7 @@ import type { GatewayApi, GatewayStats } from './api.js';
 import { openCoreBackends, type BackendOpener } from './backends.js';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
+import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
 import type { GatewayObserver } from './observer.js';
 import { PushCallers, PushService, type PushPolicy } from './push.js';
@@ -71,6 +72,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly #router: HttpRouter;
   readonly #messages = new MessageRouter();
   readonly #hub: Hub;
+  readonly #limits: ConnectionLimits;
+  /** Lines about one connection or client address: rate-limited, so traffic cannot become log volume. */
+  readonly #limitedLog: LogLimiter;
   readonly #defaultProtocol: Protocol;
   readonly #origins: ReadonlySet<string> | '*';
   #nextId: ConnId;
@@ -124,15 +128,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     this.push = new PushService(config, this.broker);
     this.#nextId = connIdBase(this.processIndex) + 1;
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
-    this.#origins =
-      config.allowedOrigins.trim() === '*'
-        ? '*'
-        : new Set(
-            config.allowedOrigins
-              .split(',')
-              .map((o) => o.trim())
-              .filter((o) => o !== ''),
-          );
+    this.#origins = parseOrigins(config.allowedOrigins);
+    this.#limitedLog = new LogLimiter(this.logger);
+    this.#limits = new ConnectionLimits(config, this.#limitedLog);
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -145,13 +143,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
         return false;
       },
     });
-    this.#http = createServer((req, res) => void this.#router.handle(req, res));
-    this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.#upgrade(req, socket, head),
-    );
-    this.#http.on('clientError', (err, socket) => {
-      this.logger.debug({ err: err.message }, 'malformed HTTP request');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    this.#http = createListener(config, this.#limits, this.#limitedLog, {
+      request: (req, res) => void this.#router.handle(req, res),
+      upgrade: (req, socket, head) => this.#upgrade(req, socket, head),
     });
     this.broker.subscribe((msg) => {
       const { delivered, dropped } = this.#hub.deliver(msg);
@@ -204,6 +198,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
         this.#startHeartbeat();
         const addr = this.address;
         this.logger.info({ host: addr.address, port: addr.port }, 'tars-ws gateway listening');
+        if (this.#origins === '*') {
+          this.logger.warn(
+            'allowedOrigins is "*": pages of any site can open WebSockets to this gateway and read its rooms',
+          );
+        }
         if (this.config.pushToken === '') {
           this.logger.warn(
             'push API accepts loopback callers only: set PUSH_TOKEN to allow remote callers with a token',
@@ -309,29 +308,43 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   // ---- internals ------------------------------------------------------------------------------------------------
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#closing) return refuse(socket, 503, 'server is shutting down');
+    const address = req.socket.remoteAddress ?? '';
+    if (this.#closing) {
+      return refuseSocket(socket, new GatewayError(ErrorCode.Unavailable, 'server is shutting down'));
+    }
     const origin = req.headers.origin;
-    if (
-      origin !== undefined &&
-      this.#origins !== '*' &&
-      !this.#origins.has(origin) &&
-      !sameOrigin(origin, req.headers.host)
-    ) {
-      this.logger.info({ origin }, 'connection refused: origin not allowed');
-      return refuse(socket, 403, 'origin not allowed');
+    if (origin !== undefined && !this.#originAllowed(origin, req.headers.host)) {
+      this.#limitedLog.debug(address, { origin, address }, 'connection refused: origin not allowed');
+      return refuseSocket(socket, new GatewayError(ErrorCode.Forbidden, 'origin not allowed'));
     }
     if (this.#hub.size >= this.config.maxConnections) {
-      this.logger.warn({ limit: this.config.maxConnections }, 'connection refused: maxConnections reached');
-      return refuse(socket, 503, 'too many connections');
+      this.#limitedLog.warn(
+        'max',
+        { limit: this.config.maxConnections },
+        'connection refused: maxConnections reached',
+      );
+      return refuseSocket(socket, new GatewayError(ErrorCode.Unavailable, 'too many connections'));
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#limits.upgraded(socket);
+      this.#accept(ws, req);
+    });
+  }
+
+  /** Same origin (a page served by this gateway), or listed in `allowedOrigins`, or any with `*`. */
+  #originAllowed(origin: string, host: string | undefined): boolean {
+    return this.#origins === '*' || this.#origins.has(origin) || sameOrigin(origin, host);
   }
 
   #accept(ws: WebSocket, req: IncomingMessage): void {
     const offered = new Set(ws.protocol === '' ? [] : [ws.protocol]);
     const protocol = selectProtocol(req, offered, this.#defaultProtocol);
     const conn = new Connection(this.#nextId++, ws, req, protocol, this.config.maxBufferedBytes, (slow) => {
-      this.logger.warn({ conn: slow.id, buffered: slow.bufferedAmount }, 'slow consumer closed with 4008');
+      this.#limitedLog.warn(
+        slow.remoteAddress,
+        { conn: slow.id, address: slow.remoteAddress, buffered: slow.bufferedAmount },
+        'slow consumer closed with 4008',
+      );
       this.emit('slowConsumer', slow);
     });
     this.#hub.add(conn);
@@ -339,8 +352,12 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
     ws.on('pong', () => (conn.awaitingPong = false));
     ws.on('error', (err) => {
-      // ws has already chosen the close code (1009 too big, 1007 bad UTF-8, 1002 protocol error).
-      this.logger.info({ conn: conn.id, err: err.message }, 'websocket error, closing');
+      // ws has already chosen the close code (1009 too big, 1007 bad UTF-8, 1002 protocol error): rejected input.
+      this.#limitedLog.debug(
+        conn.remoteAddress,
+        { conn: conn.id, err: err.message },
+        'websocket error, closing',
+      );
     });
     ws.on('close', (code, reason) => this.#onClose(conn, code, reason.toString()));
     this.logger.debug(
@@ -351,6 +368,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   }
 
   #onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (!conn.isOpen) return;
     this.stats.messagesIn++;
     if (isBinary) {
       this.#replyError(
@@ -369,8 +387,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     }
     const handler = this.#messages.get(msg.cmd);
     if (!handler) return;
-    if (conn.pending >= this.config.maxPendingMessages) {
-      this.logger.warn(
+    if (conn.pending >= this.config.maxQueuedMessages) {
+      // Reading is paused long before this; only frames already read when it paused can get here.
+      this.#limitedLog.warn(
+        conn.remoteAddress,
         { conn: conn.id, pending: conn.pending },
         'too many messages awaiting handling, closing with 1008',
       );
@@ -379,6 +399,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     }
     // Handlers of one connection run one after the other, so `subscribe` completes before the next frame.
     conn.pending++;
+    // A sender faster than its handlers is slowed by TCP instead of being cut: stop reading its socket.
+    if (conn.pending >= this.config.maxPendingMessages) conn.pauseReading();
     conn.chain = conn.chain
       .then(() => this.#runHandler(conn, msg, handler))
       .catch((err: unknown) => this.logger.error({ conn: conn.id, err }, 'message handling failed'));
@@ -396,6 +418,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       this.#replyError(conn, msg, err);
     } finally {
       conn.pending--;
+      // Resume at half, not at the limit: one resume per half-queue of messages rather than one per message.
+      if (conn.readingPaused && conn.pending <= this.config.maxPendingMessages >> 1) conn.resumeReading();
       observer?.message?.(msg.cmd, ok, performance.now() - started);
     }
   }
@@ -406,9 +430,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
         ? err
         : new GatewayError(ErrorCode.Internal, 'internal server error', { cause: err });
     if (gwErr.code === ErrorCode.Internal)
-      this.logger.error({ conn: conn.id, cmd: msg?.cmd, err }, 'handler failed');
+      this.#limitedLog.warn(conn.remoteAddress, { conn: conn.id, cmd: msg?.cmd, err }, 'handler failed');
     else
-      this.logger.info(
+      this.#limitedLog.debug(
+        conn.remoteAddress,
         { conn: conn.id, cmd: msg?.cmd, code: gwErr.code, msg: gwErr.message },
         'message rejected',
       );
@@ -426,8 +451,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     if (every === 0) return;
     this.#heartbeat = setInterval(() => {
       for (const conn of this.#hub.connections()) {
+        // A connection we stopped reading cannot have read its pong: our own back-pressure is not its fault.
+        if (conn.readingPaused) continue;
         if (conn.awaitingPong) {
-          this.logger.info({ conn: conn.id }, 'no pong since last ping, terminating');
+          this.logger.debug({ conn: conn.id }, 'no pong since last ping, terminating');
           conn.terminate();
           continue;
         }
@@ -488,10 +515,13 @@ function rawToString(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-function refuse(socket: Duplex, status: 403 | 503, reason: string): void {
-  const code = status === 403 ? ErrorCode.Forbidden : ErrorCode.Unavailable;
-  const body = JSON.stringify({ code: status, error: { code, message: reason } });
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Service Unavailable'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+/** `*`, or the set of listed origins (empty: same origin only). */
+function parseOrigins(value: string): ReadonlySet<string> | '*' {
+  if (value.trim() === '*') return '*';
+  return new Set(
+    value
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
   );
 }

@@ -7,11 +7,17 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(buf);
+  try {
+    for await (const chunk of req) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(buf);
+    }
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    // The client reset or closed the connection mid-body (or the request timeout cut it): a rejected input.
+    throw new GatewayError(ErrorCode.BadPayload, 'request body was not received completely', { cause: err });
   }
   return Buffer.concat(chunks);
 }

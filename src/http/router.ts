@@ -22,6 +22,26 @@ interface ControllerEntry {
 
 type StaticHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
+/** Longest request URL answered; longer ones get 414 (Node itself caps URL + headers at 16 KiB). */
+export const MAX_URL_LENGTH = 8192;
+
+/**
+ * Headers of every served page and file: scripts, styles and sockets from this origin only (no inline script),
+ * never framed (clickjacking), no MIME sniffing, no full URL in the Referer sent to other sites.
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-frame-options': 'DENY',
+};
+
+function setPageHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) res.setHeader(name, value);
+}
+
 export class HttpRouter {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #controllers = new Map<string, ControllerEntry>();
@@ -57,7 +77,10 @@ export class HttpRouter {
   /** Serves files of `dir` under `prefix` (e.g. `/clients/`), GET and HEAD only, never outside `dir`. */
   static(prefix: string, dir: string): void {
     const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
-    this.#statics.push({ prefix: p, serve: serveStatic(dir, { index: ['index.html'], fallthrough: true }) });
+    this.#statics.push({
+      prefix: p,
+      serve: serveStatic(dir, { index: ['index.html'], fallthrough: true, setHeaders: setPageHeaders }),
+    });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -66,6 +89,17 @@ export class HttpRouter {
       const started = performance.now();
       const route = (req.url ?? '/').split('?', 1)[0] ?? '/';
       res.once('finish', () => observer.http?.(route, res.statusCode, performance.now() - started));
+    }
+    if ((req.url ?? '').length > MAX_URL_LENGTH) {
+      sendJson(
+        res,
+        414,
+        new GatewayError(
+          ErrorCode.UriTooLong,
+          `request URL is longer than ${MAX_URL_LENGTH} characters`,
+        ).toJSON(),
+      );
+      return;
     }
     let url: URL;
     try {
@@ -85,7 +119,7 @@ export class HttpRouter {
           res.setHeader('location', s.prefix + url.search);
           return sendText(res, 301, `moved to ${s.prefix}`);
         }
-        if (path.startsWith(s.prefix) && (await this.#serveStatic(s, req, res, path))) return;
+        if (path.startsWith(s.prefix) && (await this.#serveStatic(s, req, res, url))) return;
       }
       const m = /^\/([^/]+)\/([^/]+)\/?$/.exec(path);
       const entry = m ? this.#controllers.get((m[1] ?? '').toLowerCase()) : undefined;
@@ -129,11 +163,12 @@ export class HttpRouter {
     s: { prefix: string; serve: StaticHandler },
     req: IncomingMessage,
     res: ServerResponse,
-    path: string,
+    url: URL,
   ): Promise<boolean> {
     const original = req.url ?? '/';
-    const rest = path.slice(s.prefix.length - 1);
-    req.url = rest + original.slice(path.length);
+    // From the parsed URL, whose path is already normalised (`/clients/./a.html` is `/clients/a.html`): the raw
+    // URL's length no longer matches it.
+    req.url = url.pathname.slice(s.prefix.length - 1) + url.search;
     return new Promise((resolve, reject) => {
       res.once('finish', () => resolve(true));
       s.serve(req, res, (err) => {

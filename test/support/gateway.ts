@@ -21,12 +21,18 @@ export function wsUrl(gateway: Gateway, path = '/'): string {
   return gateway.url.replace(/^http/, 'ws') + path;
 }
 
+function matcher(pred: string | RegExp | ((m: string) => boolean)): (m: string) => boolean {
+  if (typeof pred === 'string') return (m) => m === pred;
+  if (pred instanceof RegExp) return (m) => pred.test(m);
+  return pred;
+}
+
 /** A WebSocket client that records every text frame and lets a test await the next ones. */
 export class TestClient {
   readonly ws: WebSocket;
   readonly received: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
-  #waiters: { pred: (m: string) => boolean; resolve: (m: string) => void; from: number }[] = [];
+  #waiters: { pred: (m: string) => boolean; resolve: (m: string) => void }[] = [];
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
@@ -59,10 +65,61 @@ export class TestClient {
     return client;
   }
 
-  /** Resolves with the first frame, received from now on, that matches. */
-  waitFor(pred: string | ((m: string) => boolean)): Promise<string> {
-    const test = typeof pred === 'string' ? (m: string) => m === pred : pred;
-    return new Promise((resolve) => this.#waiters.push({ pred: test, resolve, from: this.received.length }));
+  /**
+   * Resolves with the first frame, received from now on, that matches; rejects after `withinMs` (default 5 s)
+   * naming what it waited for and the last frames that did arrive.
+   */
+  waitFor(
+    pred: string | RegExp | ((m: string) => boolean),
+    { withinMs = 5000, what }: { withinMs?: number; what?: string } = {},
+  ): Promise<string> {
+    const test = matcher(pred);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        pred: test,
+        resolve: (m: string) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(
+          new Error(`no frame matching ${what ?? String(pred)} within ${withinMs} ms; ${this.#lastFrames()}`),
+        );
+      }, withinMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Resolves once `count` frames received so far (since open) match; rejects after `withinMs`. */
+  async waitForCount(
+    pred: string | RegExp | ((m: string) => boolean),
+    count: number,
+    withinMs = 5000,
+  ): Promise<void> {
+    const test = matcher(pred);
+    const until = Date.now() + withinMs;
+    for (;;) {
+      const seen = this.received.filter(test).length;
+      if (seen >= count) return;
+      const left = until - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `${seen} of ${count} frames matching ${String(pred)} within ${withinMs} ms; ${this.#lastFrames()}`,
+        );
+      }
+      // Any next frame re-counts: frames arriving between two checks are counted from `received`.
+      await this.waitFor(() => true, {
+        withinMs: left,
+        what: `${String(pred)} (${seen} of ${count} so far)`,
+      });
+    }
+  }
+
+  #lastFrames(): string {
+    const last = this.received.slice(-3).map((m) => (m.length > 80 ? `${m.slice(0, 80)}...` : m));
+    return `${this.received.length} received, last: ${JSON.stringify(last)}`;
   }
 
   /** Sends a frame and resolves with the next frame received. */
