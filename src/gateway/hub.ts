@@ -7,7 +7,7 @@
  */
 import type { BrokerMessage } from '../broker/broker.js';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { LogLimiter, type Logger } from '../logger.js';
 import type { OutboundPush, Protocol } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ConnId, RoomId } from '../types.js';
@@ -27,12 +27,13 @@ export class Hub {
   readonly #rooms = new Map<RoomId, Set<Connection>>();
   readonly #store: RoomStore;
   readonly #maxRoomsPerConnection: number;
-  readonly #log: Logger;
+  /** Store failures come in floods when the store is down (every close): one line per interval. */
+  readonly #log: LogLimiter;
 
   constructor(store: RoomStore, maxRoomsPerConnection: number, log: Logger) {
     this.#store = store;
     this.#maxRoomsPerConnection = maxRoomsPerConnection;
-    this.#log = log;
+    this.#log = new LogLimiter(log);
   }
 
   get size(): number {
@@ -69,7 +70,7 @@ export class Hub {
     // a file lock) a call for them.
     if (conn.everJoined) {
       this.#store.removeConnection(conn.id).catch((err: unknown) => {
-        this.#log.warn({ conn: conn.id, err }, 'room store: could not remove closed connection');
+        this.#log.warn('store', { conn: conn.id, err }, 'room store: could not remove closed connection');
       });
     }
   }
@@ -105,7 +106,7 @@ export class Hub {
     if (!this.holds(conn)) {
       // Closed while the store was adding: the close's removeConnection may have run before this add landed.
       await this.#store.remove(room, conn.id).catch((err: unknown) => {
-        this.#log.warn({ conn: conn.id, room, err }, 'room store: could not remove closed connection');
+        this.#log.warn('store', { conn: conn.id, room, err }, 'room store: could not remove closed connection');
       });
       return false;
     }
