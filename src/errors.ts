@@ -11,7 +11,10 @@ export const CloseCode = {
   ProtocolError: 1002,
   /** Text frame with invalid UTF-8. Fix the client; reconnecting with the same data fails again. */
   InvalidPayload: 1007,
-  /** Policy violation: more than `maxPendingMessages` messages awaiting handling. Send slower; reconnect with backoff. */
+  /**
+   * Policy violation: more than `maxQueuedMessages` messages awaiting handling (frames already read when reading
+   * paused at `maxPendingMessages`). Wait for replies before sending more; reconnect with backoff.
+   */
   PolicyViolation: 1008,
   /** Frame larger than `maxFrameBytes`. Send smaller messages; reconnect is fine. */
   MessageTooBig: 1009,
