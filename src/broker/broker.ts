@@ -19,4 +19,6 @@ export interface Broker {
   /** Registers the one handler of this process. */
   subscribe(handler: BrokerHandler): void;
   close(): Promise<void>;
+  /** Whether the bus behind it is reachable now (readiness); absent for brokers that need none (local). */
+  readonly connected?: boolean;
 }

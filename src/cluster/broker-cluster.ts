@@ -32,6 +32,11 @@ export class ClusterBroker extends BusBroker {
     channel.on('message', this.#onMessage);
   }
 
+  /** True while the IPC channel to the primary is open. */
+  get connected(): boolean {
+    return this.#channel.connected;
+  }
+
   protected transmit(target: BusTarget, text: string): Promise<void> {
     if (!this.#channel.connected) throw new Error('cluster primary is unreachable');
     const out: WorkerToPrimary = { tws: 'publish', from: this.processIndex, target, text };

@@ -67,6 +67,11 @@ export class IpcRoomStore implements RoomStore {
     });
   }
 
+  /** True while the IPC channel to the primary is open. */
+  get connected(): boolean {
+    return this.#channel.connected;
+  }
+
   add(room: RoomId, conn: ConnId): Promise<boolean> {
     return this.#call('add', [room, conn]);
   }

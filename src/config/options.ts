@@ -80,7 +80,13 @@ export interface GatewayConfig {
   workers: number;
   /** Interval of server pings that detect dead peers (0 disables). Default 30000 ms. */
   heartbeatIntervalMs: number;
-  /** Time given to clients to close after SIGINT/SIGTERM before they are cut. Default 5000 ms. */
+  /**
+   * On SIGINT/SIGTERM (or a drain), time over which clients are closed with 1001, in batches, so they reconnect
+   * to other nodes without a thundering herd; `/readyz` answers 503 from the start. 0 closes all at once.
+   * Default 10000 ms.
+   */
+  drainMs: number;
+  /** Time given to clients to close after the drain before they are cut. Default 5000 ms. */
   shutdownGraceMs: number;
 }
 
@@ -201,6 +207,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   int('keepAliveTimeoutMs', 5000, 100, 600_000, 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms'),
   int('workers', 1, 1, 256, 'WORKERS', 'workers'),
   int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),
+  int('drainMs', 10_000, 0, 3_600_000, 'DRAIN_MS', 'drain-ms'),
   int('shutdownGraceMs', 5000, 0, 600_000, 'SHUTDOWN_GRACE_MS', 'shutdown-grace-ms'),
 ];
 

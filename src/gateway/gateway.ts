@@ -30,6 +30,7 @@ import { sameOrigin } from './access.js';
 import type { GatewayApi, GatewayStats } from './api.js';
 import { openCoreBackends, type BackendOpener } from './backends.js';
 import { Connection } from './connection.js';
+import { readiness } from './health.js';
 import { Hub } from './hub.js';
 import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
@@ -142,6 +143,12 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
           if (p.startsWith(SUBPROTOCOL_PREFIX) && PROTOCOLS.has(p.slice(SUBPROTOCOL_PREFIX.length))) return p;
         return false;
       },
+    });
+    this.#router.route('/healthz', () => ({ status: 'ok' }));
+    this.#router.route('/readyz', ({ res }) => {
+      const report = readiness(this);
+      res.statusCode = report.ready ? 200 : 503;
+      return report;
     });
     this.#http = createListener(config, this.#limits, this.#limitedLog, {
       request: (req, res) => void this.#router.handle(req, res),
@@ -296,9 +303,16 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this;
   }
 
+  /** True once {@link close} began: `/readyz` answers 503 and new WebSockets are refused. */
+  get draining(): boolean {
+    return this.#closing !== undefined;
+  }
+
   /**
-   * Stops accepting, closes clients with 1001, waits for them up to `shutdownGraceMs`, then cuts the rest and
-   * closes the store and broker. Safe to call more than once.
+   * Drains and stops: `/readyz` turns 503 at once (a load balancer stops sending clients), the clients are closed
+   * with 1001 in batches spread over `drainMs` (so they reconnect elsewhere without a thundering herd), those still
+   * open `shutdownGraceMs` later are cut, then the listener, the store and the broker close. Safe to call more
+   * than once.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -434,7 +448,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     else
       this.#limitedLog.debug(
         conn.remoteAddress,
-        { conn: conn.id, cmd: msg?.cmd, code: gwErr.code, msg: gwErr.message },
+        { conn: conn.id, cmd: msg?.cmd, code: gwErr.code, reason: gwErr.message },
         'message rejected',
       );
     conn.send(conn.protocol.encodeError(msg, gwErr));
@@ -467,9 +481,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
 
   async #shutdown(): Promise<void> {
     clearInterval(this.#heartbeat);
-    this.logger.info({ connections: this.#hub.size, graceMs: this.config.shutdownGraceMs }, 'shutting down');
-    const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-    this.#http.closeIdleConnections();
+    this.logger.info(
+      { connections: this.#hub.size, drainMs: this.config.drainMs, graceMs: this.config.shutdownGraceMs },
+      'draining',
+    );
     const allClosed = new Promise<void>((resolve) => {
       if (this.#hub.size === 0) return resolve();
       const onClose = (): void => {
@@ -482,7 +497,12 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     });
     // Their handlers may outlive them (a close does not stop a handler awaiting the store): wait for those below.
     const clients = [...this.#hub.connections()];
-    for (const conn of clients) conn.close(CloseCode.GoingAway, 'server shutting down');
+    // The listener stays open while draining, so probes see /readyz answer 503 (upgrades are refused with 503).
+    await drainInBatches(clients, this.config.drainMs, (conn) =>
+      conn.close(CloseCode.GoingAway, 'server shutting down'),
+    );
+    const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    this.#http.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.shutdownGraceMs)),
@@ -506,6 +526,24 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     await this.broker.close();
     await this.store.close();
     this.logger.info('shut down');
+  }
+}
+
+/** Pause between two drain batches: short enough for small gateways to drain fast, long enough to spread. */
+const DRAIN_STEP_MS = 100;
+
+/** Calls `close` on every item, in batches spread evenly over `drainMs` (all at once when it is 0). */
+async function drainInBatches<T>(
+  items: readonly T[],
+  drainMs: number,
+  close: (item: T) => void,
+): Promise<void> {
+  const batches = Math.max(1, Math.min(items.length, Math.floor(drainMs / DRAIN_STEP_MS)));
+  const size = Math.ceil(items.length / batches);
+  const step = batches > 1 ? drainMs / batches : 0;
+  for (let b = 0; b < batches; b++) {
+    if (b > 0) await new Promise((resolve) => setTimeout(resolve, step));
+    for (const item of items.slice(b * size, (b + 1) * size)) close(item);
   }
 }
 

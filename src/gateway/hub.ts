@@ -106,7 +106,11 @@ export class Hub {
     if (!this.holds(conn)) {
       // Closed while the store was adding: the close's removeConnection may have run before this add landed.
       await this.#store.remove(room, conn.id).catch((err: unknown) => {
-        this.#log.warn('store', { conn: conn.id, room, err }, 'room store: could not remove closed connection');
+        this.#log.warn(
+          'store',
+          { conn: conn.id, room, err },
+          'room store: could not remove closed connection',
+        );
       });
       return false;
     }

@@ -40,6 +40,11 @@ export interface NatsBrokerOptions {
 export class NatsBroker extends BusBroker {
   readonly subjects: NatsSubjects;
   readonly #link: NatsLink;
+
+  /** True while the NATS connection is up. */
+  get connected(): boolean {
+    return this.#link.connected;
+  }
   readonly #claim: ProcessClaim | undefined;
   readonly #subs: Subscription[];
   #closed = false;

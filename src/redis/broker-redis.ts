@@ -115,6 +115,11 @@ export class RedisBroker extends BusBroker {
     return broker;
   }
 
+  /** True while both the publishing and the subscribing connection are up. */
+  get connected(): boolean {
+    return this.#pub.status === 'ready' && this.#sub.status === 'ready';
+  }
+
   protected transmit(target: BusTarget, text: string): Promise<void> {
     // Not connected: fail now rather than let ioredis refuse the command a tick later.
     if (this.#pub.status !== 'ready') throw new Error(`redis publisher is ${this.#pub.status}`);

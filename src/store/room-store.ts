@@ -33,6 +33,8 @@ export interface RoomStore {
    * store can re-register them after it lost them (a Redis restart).
    */
   attach?(source: MembershipSource): void;
+  /** Whether the backend behind it is reachable now (readiness); absent for stores in this process. */
+  readonly connected?: boolean;
 }
 
 /** This process's current memberships, as the gateway holds them. */

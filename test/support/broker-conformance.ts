@@ -120,6 +120,14 @@ export function brokerConformance(name: string, make: () => Promise<BrokerFixtur
     it('delivers a send to one connection on the process that holds it only', async () => {
       const conn = connIdBase(node(1).index) + 5;
       await node(0).broker.publish({ kind: 'conn', conn, message: 'for you' });
+      // The holder's own channel and the fan-out channel may live on different shards (Redis Cluster sharded
+      // pub/sub), which keep no order between them: wait for the message itself, then the barrier for the others.
+      await Promise.race([
+        node(1).got.until(() => node(1).got.messages.length > 0),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the send to one connection never arrived')), 5000).unref(),
+        ),
+      ]);
       await barrier();
       assert.deepEqual(node(1).got.messages, [{ kind: 'conn', conn, message: 'for you' }]);
       assert.deepEqual(node(0).got.messages, []);

@@ -10,7 +10,14 @@ export async function startChat(
 ): Promise<Gateway> {
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, logLevel: 'silent', heartbeatIntervalMs: 0, shutdownGraceMs: 2000, ...overrides },
+    overrides: {
+      port: 0,
+      logLevel: 'silent',
+      heartbeatIntervalMs: 0,
+      drainMs: 0,
+      shutdownGraceMs: 2000,
+      ...overrides,
+    },
   });
   const gateway = await createChatApp(config, deps, app);
   await gateway.listen();
