@@ -4,8 +4,34 @@ import type { LogLevel } from './config/options.js';
 
 export type { Logger };
 
+/** The children created from each root logger, so a level change reaches all of them (pino's do not follow). */
+const families = new WeakMap<Logger, Set<WeakRef<Logger>>>();
+
+/** pino options that record every child (and grandchild) of the logger they create, for {@link setLogLevel}. */
+export function trackedLogger(options: pino.LoggerOptions, stream?: pino.DestinationStream): Logger {
+  const family = new Set<WeakRef<Logger>>();
+  const logger = pino({ ...options, onChild: (child) => void family.add(new WeakRef(child)) }, stream);
+  families.set(logger, family);
+  return logger;
+}
+
 export function createLogger(level: LogLevel, name = 'tars-ws'): Logger {
-  return pino({ name, level });
+  return trackedLogger({ name, level });
+}
+
+/**
+ * Sets the level of a logger and of every child made from it so far (component loggers of the HTTP layer, Redis,
+ * NATS...), which pino would otherwise leave at the level they were born with.
+ */
+export function setLogLevel(logger: Logger, level: LogLevel | string): void {
+  logger.level = level;
+  const family = families.get(logger);
+  if (!family) return;
+  for (const ref of family) {
+    const child = ref.deref();
+    if (child) child.level = level;
+    else family.delete(ref);
+  }
 }
 
 /** Defaults of {@link LogLimiter}. */
@@ -25,11 +51,19 @@ export class LogLimiter {
   readonly #everyMs: number;
   readonly #maxKeys: number;
   readonly #seen = new Map<string, { at: number; suppressed: number }>();
+  readonly #now: () => number;
 
-  constructor(log: Logger, everyMs = LIMIT_EVERY_MS, maxKeys = LIMIT_MAX_KEYS) {
+  /** @param now clock in ms (tests move it by hand); default `performance.now`. */
+  constructor(
+    log: Logger,
+    everyMs = LIMIT_EVERY_MS,
+    maxKeys = LIMIT_MAX_KEYS,
+    now = () => performance.now(),
+  ) {
     this.#log = log;
     this.#everyMs = everyMs;
     this.#maxKeys = maxKeys;
+    this.#now = now;
   }
 
   warn(subject: string | number, details: Record<string, unknown>, message: string): void {
@@ -47,7 +81,7 @@ export class LogLimiter {
   #write(level: Level, subject: string | number, details: Record<string, unknown>, message: string): void {
     if (!this.#log.isLevelEnabled(level)) return;
     const key = `${message}\u0000${subject}`;
-    const now = performance.now();
+    const now = this.#now();
     const seen = this.#seen.get(key);
     if (seen && now - seen.at < this.#everyMs) {
       seen.suppressed++;

@@ -31,7 +31,10 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger, route:
       : new GatewayError(ErrorCode.Internal, 'internal server error', { cause: err });
   if (gwErr.code === ErrorCode.Internal) log.error({ err, route }, 'http handler failed');
   else
-    log.debug({ route, code: gwErr.code, status: gwErr.status, reason: gwErr.message }, 'http request rejected');
+    log.debug(
+      { route, code: gwErr.code, status: gwErr.status, reason: gwErr.message },
+      'http request rejected',
+    );
   res.removeHeader('content-type');
   sendJson(res, gwErr.status, gwErr.toJSON());
 }

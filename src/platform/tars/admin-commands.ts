@@ -4,6 +4,7 @@
  * every worker. Answers are plain text, one line per worker, as the Tars web console shows them.
  */
 import type { Logger } from 'pino';
+import { setLogLevel } from '../../logger.js';
 import type { ControlReply } from '../supervisor.js';
 import { AdminControl, UNKNOWN_COMMAND, type WorkerStatus } from './admin-worker.js';
 import { TARS_LOG_LEVELS, type TarsLogLevel, type TarsServerConfig } from './tars-conf.js';
@@ -99,7 +100,7 @@ export class AdminNotify {
       return `tars.setloglevel: unknown level "${raw}"; use one of ${TARS_LOG_LEVELS.join(', ')}`;
     }
     const pino = pinoLevelOf(level as TarsLogLevel);
-    this.#o.logger.level = pino;
+    setLogLevel(this.#o.logger, pino);
     const replies = await this.#o.supervisor.control(AdminControl.logLevel, pino);
     const failed = replies.filter((r) => !r.ok);
     return failed.length === 0

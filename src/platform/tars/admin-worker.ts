@@ -3,6 +3,7 @@
  * log level) and runs the application's own admin commands. The launcher gathers the answers of all workers.
  */
 import type { LogLevel } from '../../config/options.js';
+import { setLogLevel } from '../../logger.js';
 import type { ControlHandler } from '../../cluster/worker.js';
 import type { Gateway } from '../../gateway/gateway.js';
 
@@ -51,7 +52,7 @@ export function adminControlHandlers(
     [
       AdminControl.logLevel,
       (level) => {
-        gateway.logger.level = String(level) as LogLevel;
+        setLogLevel(gateway.logger, String(level) as LogLevel);
         return gateway.logger.level;
       },
     ],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from '../../config/options.js';
 import { ConfigError } from '../../errors.js';
+import { trackedLogger } from '../../logger.js';
 import type { TarsServerConfig } from './tars-conf.js';
 
 export interface LauncherLog {
@@ -28,7 +29,7 @@ export function logFileOf(tars: TarsServerConfig): string | undefined {
 export function openLauncherLog(tars: TarsServerConfig, level: LogLevel): LauncherLog {
   const file = logFileOf(tars);
   const base = { name: 'tars-ws-launcher', level };
-  if (!file) return { logger: pino(base), file, fd: undefined };
+  if (!file) return { logger: trackedLogger(base), file, fd: undefined };
   let fd: number;
   try {
     mkdirSync(join(tars.logPath, tars.app, tars.server), { recursive: true });
@@ -39,5 +40,5 @@ export function openLauncherLog(tars: TarsServerConfig, level: LogLevel): Launch
       `cannot open ${file}: ${(err as Error).message}`,
     );
   }
-  return { logger: pino(base, pino.destination({ fd, sync: true })), file, fd };
+  return { logger: trackedLogger(base, pino.destination({ fd, sync: true })), file, fd };
 }
