@@ -3,6 +3,7 @@
  * that misbehave on purpose. Real sockets on 127.0.0.1, ephemeral ports.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ArgReader } from '../../src/tars/contract.js';
 import { TarsValues as V } from '../../src/tars/codec/values.js';
@@ -275,6 +276,39 @@ describe('ObjectProxy failures', () => {
       who(proxy),
       (e: unknown) => e instanceof TarsRpcError && e.code === -9 && e.message === 'overloaded',
     );
+    await proxy.close();
+    await raw.close();
+  });
+});
+
+describe('ObjectProxy and peers that reset', () => {
+  test('a server that resets on accept fails the call with -8, and the process and other endpoints go on', async () => {
+    const resetter = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+    const port = (resetter.address() as net.AddressInfo).port;
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${port}`, { timeout: 300 });
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    proxy.destroy();
+    const good = await startProbeServer('G');
+    const other = new ObjectProxy(good.address);
+    assert.match(await who(other), /^G:/);
+    await other.close();
+    await good.server.close();
+    await new Promise((resolve) => resetter.close(resolve));
+  });
+
+  test('a server that resets with the request in flight fails the call with -8, and the next call reconnects', async () => {
+    let resets = 0;
+    const raw = await startRawServer((req, socket) => {
+      if (resets++ === 0) socket.resetAndDestroy();
+      else socket.write(responseTo(req, { sBuffer: stringResult('after') }));
+    });
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`);
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    assert.equal(await who(proxy), 'after');
     await proxy.close();
     await raw.close();
   });

@@ -197,6 +197,44 @@ describe('TarsServer', () => {
   });
 });
 
+describe('TarsServer and peers that reset', () => {
+  test('connections reset right after connecting, or with a request in flight, leave the server serving others', async () => {
+    const impl = new ProbeImpl('R');
+    const server = new TarsServer({ port: 0 });
+    server.addServant(PROBE, impl, probeOperations);
+    const { port } = await server.listen();
+    // Reset before the first byte: the server's socket sees ECONNRESET between accept and the first read.
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const c = await RawClient.connect(port);
+        c.socket.resetAndDestroy();
+        await c.closed;
+      }),
+    );
+    // Reset with a call being served: its reply is then written to a reset socket.
+    const held = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const c = await RawClient.connect(port);
+        c.send({ iRequestId: i + 1, sFuncName: 'hold' });
+        return c;
+      }),
+    );
+    await eventually(
+      () => impl.heldCount,
+      (n) => n === 10,
+      { what: 'ten calls held' },
+    );
+    for (const c of held) c.socket.resetAndDestroy();
+    await Promise.all(held.map((c) => c.closed));
+    impl.release();
+    const good = await RawClient.connect(port);
+    good.send({ iRequestId: 42 });
+    assert.equal(decodeResponsePacket(await good.frame(1)).iRequestId, 42);
+    good.destroy();
+    await server.close();
+  });
+});
+
 describe('TarsServer back-pressure', () => {
   test('stops reading a connection with maxInFlightPerConnection requests being served, until half replied', async () => {
     const impl = new ProbeImpl('B');
