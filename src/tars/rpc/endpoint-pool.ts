@@ -82,6 +82,11 @@ export class EndpointPool {
     if (next.length > 0) this.#wake();
   }
 
+  /** Endpoints whose connection is open now (diagnostics and tests). */
+  get openConnections(): number {
+    return this.#slots.filter((s) => s.conn?.isOpen === true).length;
+  }
+
   /** Fast path: the next endpoint in round robin, if its connection is open and healthy. */
   pickOpen(): EndpointSlot | undefined {
     const n = this.#slots.length;
