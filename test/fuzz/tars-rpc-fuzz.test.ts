@@ -107,7 +107,8 @@ describe(`Tars RPC fuzz (seed ${SEED})`, () => {
     const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, {
       timeout: 150,
       backoffBase: 1,
-      isolateAfter: 1e9,
+      isolateAfter: Infinity,
+      isolateMinCalls: Infinity, // keep calling the broken peer: every reply is a case
     });
     let ok = 0;
     const codes = new Map<number, number>();

@@ -132,6 +132,25 @@ export function stringResult(ret: string): Uint8Array {
 /** A port nobody listens on (bound, then released). */
 export { freePort } from './free-port.js';
 
+/** A framed TARS request to the probe servant (`who`, id 1 unless `p` says otherwise). */
+export function requestFrame(p: Partial<RequestPacket> = {}): Buffer {
+  return Buffer.from(
+    encodeRequestPacket({
+      iVersion: 1,
+      cPacketType: 0,
+      iMessageType: 0,
+      iRequestId: 1,
+      sServantName: PROBE,
+      sFuncName: 'who',
+      sBuffer: new Uint8Array(0),
+      iTimeout: 3000,
+      context: new Map(),
+      status: new Map(),
+      ...p,
+    }),
+  );
+}
+
 /** A raw client connection to a Tars server: sends requests (or bytes) and collects reply frames. */
 export class RawClient {
   readonly socket: net.Socket;
@@ -160,21 +179,7 @@ export class RawClient {
   }
 
   send(p: Partial<RequestPacket>): void {
-    this.socket.write(
-      encodeRequestPacket({
-        iVersion: 1,
-        cPacketType: 0,
-        iMessageType: 0,
-        iRequestId: 1,
-        sServantName: PROBE,
-        sFuncName: 'who',
-        sBuffer: new Uint8Array(0),
-        iTimeout: 3000,
-        context: new Map(),
-        status: new Map(),
-        ...p,
-      }),
-    );
+    this.socket.write(requestFrame(p));
   }
 
   /** Resolves with the n-th reply frame (1-based) once it has arrived. */

@@ -88,6 +88,20 @@ test('several packets in one chunk come out in order', () => {
   );
 });
 
+test('the packets before a bad length in the same chunk are kept in `out` when it throws', () => {
+  const a = encodeRequestPacket({ ...request, iRequestId: 1 });
+  const b = encodeRequestPacket({ ...request, iRequestId: 2 });
+  const out: Uint8Array[] = [];
+  assert.throws(
+    () => new FrameDecoder().push(Buffer.concat([a, b, Buffer.from('00000002', 'hex')]), out),
+    isFrameError,
+  );
+  assert.deepEqual(
+    out.map((f) => decodeRequestPacket(f).iRequestId),
+    [1, 2],
+  );
+});
+
 test('a packet split at every byte boundary is reassembled', () => {
   const a = Buffer.from(encodeRequestPacket({ ...request, iRequestId: 1 }));
   const b = Buffer.from(encodeRequestPacket({ ...request, iRequestId: 2 }));

@@ -3,6 +3,7 @@
  * that misbehave on purpose. Real sockets on 127.0.0.1, ephemeral ports.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ArgReader } from '../../src/tars/contract.js';
 import { TarsValues as V } from '../../src/tars/codec/values.js';
@@ -14,16 +15,18 @@ import { TarsServer } from '../../src/tars/rpc/tars-server.js';
 import {
   freePort,
   PROBE,
+  ProbeImpl,
+  probeOperations,
   responseTo,
   startProbeServer,
   startRawServer,
   stringResult,
-  type ProbeImpl,
+  type RawServer,
 } from '../support/tars-rpc-fixtures.js';
 
 const readString = (r: ArgReader): string => r.read(0, '', V.string.read);
-const who = (p: ObjectProxy, context?: Record<string, string>): Promise<string> =>
-  p.invoke('who', () => undefined, readString, { context });
+const who = (p: ObjectProxy, context?: Record<string, string>, timeout?: number): Promise<string> =>
+  p.invoke('who', () => undefined, readString, { context, timeout });
 const hold = (p: ObjectProxy, timeout?: number): Promise<number> =>
   p.invoke(
     'hold',
@@ -275,6 +278,163 @@ describe('ObjectProxy failures', () => {
       who(proxy),
       (e: unknown) => e instanceof TarsRpcError && e.code === -9 && e.message === 'overloaded',
     );
+    await proxy.close();
+    await raw.close();
+  });
+});
+
+describe('endpoint health (isolation policy)', () => {
+  /** A peer that answers every other request (the 1st, 3rd, ...) and leaves the others to time out. */
+  const halfDeaf = (): Promise<RawServer> => {
+    let n = 0;
+    return startRawServer((req, socket) => {
+      if (n++ % 2 === 0) socket.write(responseTo(req, { sBuffer: stringResult('half') }));
+    });
+  };
+  const outcome = (p: Promise<string>): Promise<string> =>
+    p.then(
+      (s) => s,
+      (e: TarsRpcError) => String(e.code),
+    );
+
+  test('a service started after a first failed call answers the next call: a failed connect does not isolate', async () => {
+    const port = await freePort();
+    let skew = 0;
+    // The defaults, as the Hello demo uses them; the clock lets the test "wait" without sleeping.
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${port}`, { now: () => Date.now() + skew });
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError)); // several connects refused
+    const server = new TarsServer({ port });
+    server.addServant(PROBE, new ProbeImpl('H'), probeOperations);
+    await server.listen();
+    skew += 2000; // the longest reconnect backoff (backoffMax) later
+    const started = performance.now();
+    assert.match(await who(proxy, undefined, 1000), /^H:/);
+    assert.ok(performance.now() - started < 1000, 'answered without waiting for an isolation to end');
+    await proxy.close();
+    await server.close();
+  });
+
+  test('a call made right after a failed one waits out the reconnect backoff and reaches a service started meanwhile', async () => {
+    const port = await freePort();
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${port}`);
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    const server = new TarsServer({ port });
+    server.addServant(PROBE, new ProbeImpl('W'), probeOperations);
+    await server.listen();
+    // Real time this once: the wait is the pool's own timer, bounded by backoffMax (2 s) and the call's 3 s timeout.
+    assert.match(await who(proxy), /^W:/);
+    await proxy.close();
+    await server.close();
+  });
+
+  test('calls sharing one failed connect back off once, not once each', async () => {
+    const port = await freePort();
+    let now = 1_000_000;
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${port}`, { timeout: 100, now: () => now });
+    const calls = Array.from({ length: 10 }, () => outcome(who(proxy)));
+    for (const code of await Promise.all(calls)) assert.match(code, /^-(7|8)$/);
+    const server = new TarsServer({ port });
+    server.addServant(PROBE, new ProbeImpl('B'), probeOperations);
+    await server.listen();
+    now += 100; // backoffBase: one failed attempt, whatever the number of calls that waited for it
+    assert.match(await who(proxy, undefined, 1000), /^B:/);
+    proxy.destroy();
+    await server.close();
+  });
+
+  test('an endpoint failing half of 10 calls in the window is isolated, and probed 3 s later', async () => {
+    const raw = await halfDeaf();
+    let now = 1_000_000;
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { timeout: 40, now: () => now });
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) seen.push(await outcome(who(proxy)));
+    assert.deepEqual(seen, ['half', '-7', 'half', '-7', 'half', '-7', 'half', '-7', 'half', '-7']);
+    // Never 5 failures in a row: the ratio (5 of 10 >= 0.5) isolated it.
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    assert.equal(raw.requests.length, 10);
+    now += 3000;
+    assert.equal(await who(proxy), 'half', 'the probe gets through and brings the endpoint back');
+    assert.equal(await outcome(who(proxy)), '-7', 'in use again');
+    await proxy.close();
+    await raw.close();
+  });
+
+  test('failures spread over several windows do not isolate', async () => {
+    const raw = await halfDeaf();
+    let now = 1_000_000;
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { timeout: 40, now: () => now });
+    for (let i = 0; i < 16; i++) {
+      if (i % 6 === 0) now += 60_000; // a new window every 6 calls: never the 10 calls the ratio needs
+      await outcome(who(proxy));
+    }
+    assert.equal(raw.requests.length, 16);
+    await proxy.close();
+    await raw.close();
+  });
+
+  test('each failed probe doubles the time to the next one', async () => {
+    const hole = await startRawServer(() => undefined);
+    let now = 1_000_000;
+    const proxy = new ObjectProxy(`${PROBE}@${hole.endpoint}`, {
+      timeout: 40,
+      isolateAfter: 1,
+      now: () => now,
+    });
+    const requestsAfter = async (advance: number): Promise<number> => {
+      now += advance;
+      await outcome(who(proxy));
+      return hole.requests.length;
+    };
+    assert.equal(await requestsAfter(0), 1, 'isolated by the first timeout');
+    assert.equal(await requestsAfter(2999), 1, 'no probe before isolateFor');
+    assert.equal(await requestsAfter(1), 2, 'the first probe after 3 s, which fails');
+    assert.equal(await requestsAfter(3000), 2, 'the next one waits 6 s');
+    assert.equal(await requestsAfter(3000), 3);
+    await proxy.close();
+    await hole.close();
+  });
+
+  test('an isolation option out of range is refused with its name', () => {
+    assert.throws(() => new ObjectProxy(`${PROBE}@tcp -h h -p 1`, { isolateRatio: 0 }), /isolateRatio/);
+    assert.throws(
+      () => new ObjectProxy(`${PROBE}@tcp -h h -p 1`, { isolateMinCalls: 0.5 }),
+      /isolateMinCalls/,
+    );
+    assert.throws(
+      () => new ObjectProxy(`${PROBE}@tcp -h h -p 1`, { backoffBase: 500, backoffMax: 100 }),
+      /backoffMax/,
+    );
+  });
+});
+
+describe('ObjectProxy and peers that reset', () => {
+  test('a server that resets on accept fails the call with -8, and the process and other endpoints go on', async () => {
+    const resetter = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+    const port = (resetter.address() as net.AddressInfo).port;
+    const proxy = new ObjectProxy(`${PROBE}@tcp -h 127.0.0.1 -p ${port}`, { timeout: 300 });
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    proxy.destroy();
+    const good = await startProbeServer('G');
+    const other = new ObjectProxy(good.address);
+    assert.match(await who(other), /^G:/);
+    await other.close();
+    await good.server.close();
+    await new Promise((resolve) => resetter.close(resolve));
+  });
+
+  test('a server that resets with the request in flight fails the call with -8, and the next call reconnects', async () => {
+    let resets = 0;
+    const raw = await startRawServer((req, socket) => {
+      if (resets++ === 0) socket.resetAndDestroy();
+      else socket.write(responseTo(req, { sBuffer: stringResult('after') }));
+    });
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`);
+    await assert.rejects(who(proxy), rejectsWith(TarsRet.ProxyConnectError));
+    assert.equal(await who(proxy), 'after');
     await proxy.close();
     await raw.close();
   });

@@ -12,7 +12,7 @@ import { TarsRet } from '../../src/tars/rpc/errors.js';
 import { ObjectProxy } from '../../src/tars/rpc/object-proxy.js';
 import { TarsServer } from '../../src/tars/rpc/tars-server.js';
 import { eventually } from '../support/eventually.js';
-import { PROBE, ProbeImpl, probeOperations, RawClient } from '../support/tars-rpc-fixtures.js';
+import { PROBE, ProbeImpl, probeOperations, RawClient, requestFrame } from '../support/tars-rpc-fixtures.js';
 
 const OTHER = 'Test.RpcServer.OtherObj';
 
@@ -20,6 +20,15 @@ function intArg(version: number, name: string, v: number): Uint8Array {
   const w = createArgWriter(version);
   w.write(1, name, v, V.int32.write);
   return w.toBytes();
+}
+
+/** Resolves with `p`, or fails after `ms`: a deadline for an event that must come. */
+function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 describe('TarsServer', () => {
@@ -143,6 +152,45 @@ describe('TarsServer', () => {
     await c.closed;
   });
 
+  const request = (iRequestId: number, sFuncName = 'who'): Buffer => requestFrame({ iRequestId, sFuncName });
+  const ids = (c: RawClient): number[] => c.frames.map((f) => decodeResponsePacket(f).iRequestId);
+
+  test('requests in the same read before a bad frame length are answered, then the connection closes', async () => {
+    const c = await RawClient.connect(port);
+    c.socket.write(Buffer.concat([request(1), request(2), Buffer.from([0, 0, 0, 2, 9, 9])]));
+    await within(5000, c.closed, 'the close');
+    assert.deepEqual(ids(c), [1, 2]);
+  });
+
+  test('requests before an undecodable packet are answered, the ones after it are not', async () => {
+    const c = await RawClient.connect(port);
+    const garbage = Buffer.from([0, 0, 0, 8, 0x1f, 0xff, 0xff, 0xff]);
+    c.socket.write(Buffer.concat([request(1), garbage, request(3)]));
+    await within(5000, c.closed, 'the close');
+    assert.deepEqual(ids(c), [1]);
+  });
+
+  test('a request still being served when a bad frame arrives gets its reply before the close', async () => {
+    const c = await RawClient.connect(port);
+    const held = impl.heldCount;
+    c.socket.write(request(1, 'hold'));
+    await eventually(
+      () => impl.heldCount,
+      (n) => n === held + 1,
+      { what: 'the call held' },
+    );
+    c.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff]));
+    // The bad frame is read; the connection must wait for the held call instead of closing now.
+    const other = await RawClient.connect(port);
+    other.send({ iRequestId: 9 });
+    await other.frame(1);
+    other.destroy();
+    assert.equal(c.socket.destroyed, false);
+    impl.release();
+    await within(5000, c.closed, 'the close');
+    assert.deepEqual(ids(c), [1]);
+  });
+
   test('close() lets requests being served reply, then closes', async () => {
     const own = new ProbeImpl('C');
     const s = new TarsServer({ port: 0 });
@@ -193,6 +241,125 @@ describe('TarsServer', () => {
     release();
     assert.equal((await reply).length, big.length);
     await closing;
+    await proxy.close();
+  });
+});
+
+describe('TarsServer and peers that reset', () => {
+  test('connections reset right after connecting, or with a request in flight, leave the server serving others', async () => {
+    const impl = new ProbeImpl('R');
+    const server = new TarsServer({ port: 0 });
+    server.addServant(PROBE, impl, probeOperations);
+    const { port } = await server.listen();
+    // Reset before the first byte: the server's socket sees ECONNRESET between accept and the first read.
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const c = await RawClient.connect(port);
+        c.socket.resetAndDestroy();
+        await c.closed;
+      }),
+    );
+    // Reset with a call being served: its reply is then written to a reset socket.
+    const held = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const c = await RawClient.connect(port);
+        c.send({ iRequestId: i + 1, sFuncName: 'hold' });
+        return c;
+      }),
+    );
+    await eventually(
+      () => impl.heldCount,
+      (n) => n === 10,
+      { what: 'ten calls held' },
+    );
+    for (const c of held) c.socket.resetAndDestroy();
+    await Promise.all(held.map((c) => c.closed));
+    impl.release();
+    const good = await RawClient.connect(port);
+    good.send({ iRequestId: 42 });
+    assert.equal(decodeResponsePacket(await good.frame(1)).iRequestId, 42);
+    good.destroy();
+    await server.close();
+  });
+});
+
+describe('TarsServer idle connections', () => {
+  let server: TarsServer;
+  let impl: ProbeImpl;
+  let port: number;
+  before(async () => {
+    impl = new ProbeImpl('I');
+    server = new TarsServer({ port: 0, idleTimeoutMs: 150 });
+    server.addServant(PROBE, impl, probeOperations);
+    port = (await server.listen()).port;
+  });
+  after(async () => {
+    impl.release();
+    await server.close();
+  });
+
+  test('a connection that never sends a request is closed after idleTimeoutMs', async () => {
+    const c = await RawClient.connect(port);
+    const opened = performance.now();
+    await within(5000, c.closed, 'the idle close');
+    assert.ok(performance.now() - opened >= 140, 'not before the timeout');
+  });
+
+  test('a connection is closed idleTimeoutMs after its last reply', async () => {
+    const c = await RawClient.connect(port);
+    c.send({ iRequestId: 1 });
+    await c.frame(1);
+    const replied = performance.now();
+    await within(5000, c.closed, 'the idle close');
+    assert.ok(performance.now() - replied >= 140, 'not before the timeout');
+  });
+
+  test('a connection stuck in the middle of a frame is closed even while bytes trickle in', async () => {
+    const c = await RawClient.connect(port);
+    const frame = requestFrame();
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (sent < frame.length - 1 && !c.socket.destroyed) c.socket.write(frame.subarray(sent, ++sent));
+    }, 20); // one byte per 20 ms: always some traffic, never a whole frame within the timeout
+    await within(5000, c.closed, 'the close of the stalled frame');
+    clearInterval(trickle);
+    assert.equal(c.frames.length, 0);
+    assert.ok(sent < frame.length, 'closed before the frame could complete');
+  });
+
+  test('a connection with a request being served stays open past the timeout, and closes after the reply', async () => {
+    const busy = await RawClient.connect(port);
+    busy.send({ iRequestId: 1, sFuncName: 'hold' });
+    await eventually(
+      () => impl.heldCount,
+      (n) => n >= 1,
+      { what: 'the call held' },
+    );
+    // Another connection opened now and idle: once it is closed, the timeout has passed for the busy one too.
+    const idle = await RawClient.connect(port);
+    await within(5000, idle.closed, 'the idle close');
+    assert.equal(busy.socket.destroyed, false, 'the busy connection is still open');
+    impl.release();
+    await busy.frame(1);
+    await within(5000, busy.closed, 'the close after the reply');
+  });
+
+  test('an ObjectProxy whose connection was closed as idle reconnects on its next call', async () => {
+    const proxy = new ObjectProxy(`${PROBE}@${server.endpoint}`);
+    const who = (): Promise<string> =>
+      proxy.invoke(
+        'who',
+        () => undefined,
+        (r) => r.read(0, '', V.string.read),
+      );
+    const first = (await who()).split(':')[2];
+    await eventually(
+      () => proxy._pool.endpoints.length > 0 && proxy._pool.openConnections === 0,
+      (gone) => gone,
+      { what: 'the idle close seen by the client' },
+    );
+    const second = (await who()).split(':')[2];
+    assert.notEqual(second, first, 'a new connection');
     await proxy.close();
   });
 });

@@ -48,13 +48,13 @@ export class FrameDecoder {
   }
 
   /**
-   * Adds a chunk and returns the packet bodies it completes, in order (often none or one).
+   * Adds a chunk and returns the packet bodies it completes, in order (often none or one), appended to `out`.
    * @throws TarsDecodeError (`TARS_BAD_FRAME_LENGTH`) for a length below 4 or above the maximum; the stream is
-   * then unusable and the connection should be closed.
+   * then unusable and the connection should be closed. The packets of the chunk that came before the bad length
+   * are in `out` by then, so a server can still answer them.
    */
-  push(chunk: Uint8Array): Uint8Array[] {
+  push(chunk: Uint8Array, out: Uint8Array[] = []): Uint8Array[] {
     let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const out: Uint8Array[] = [];
     if (this.#buffered > 0) {
       // Finish the packet in progress first.
       const head = this.#buffered < 4 ? 4 - this.#buffered : 0;

@@ -1,25 +1,20 @@
 /**
  * The endpoints of one servant as the client sees them: one lazily connected, multiplexed connection each, round
- * robin selection, exponential backoff between failed connects, and isolation of an endpoint after N consecutive
- * failures for a cool-down, after which a single call probes it.
+ * robin selection, and each endpoint's health (connect backoff, isolation by failure rate, probes; see
+ * endpoint-health.ts).
  */
 import type { Logger } from 'pino';
 import { ClientConnection } from './client-connection.js';
 import type { Endpoint } from './endpoint.js';
 import { endpointKey, formatEndpoint } from './endpoint.js';
+import { EndpointHealth, type HealthPolicy } from './endpoint-health.js';
 import { TarsRet, TarsRpcError } from './errors.js';
 
-/** Health and connection policy of a pool; every field has a default in {@link ObjectProxyOptions}. */
+/** Connection and health policy of a pool, resolved by the {@link ObjectProxy}. */
 export interface EndpointPoolOptions {
   readonly connectTimeout: number;
   readonly maxPacketLength: number;
-  /** Consecutive failures (connect errors, timeouts, lost connections) that isolate an endpoint. */
-  readonly isolateAfter: number;
-  /** How long an isolated endpoint is skipped before one call probes it (ms). */
-  readonly isolateFor: number;
-  /** First delay before reconnecting to an endpoint whose connect failed; doubles per failure (ms). */
-  readonly backoffBase: number;
-  readonly backoffMax: number;
+  readonly health: HealthPolicy;
   readonly logger: Logger;
   readonly firstRequestId?: number;
   /** Clock for backoff and isolation (tests move it by hand). Default Date.now. */
@@ -31,12 +26,7 @@ export interface EndpointSlot {
   readonly endpoint: Endpoint;
   readonly key: string;
   conn: ClientConnection | undefined;
-  failures: number;
-  /** Not selectable before this time (backoff or isolation); 0 = now. */
-  retryAt: number;
-  isolated: boolean;
-  /** An isolated endpoint lets one probe call through at a time. */
-  probing: boolean;
+  readonly health: EndpointHealth;
 }
 
 export class EndpointPool {
@@ -65,15 +55,7 @@ export class EndpointPool {
       const key = endpointKey(endpoint);
       if (next.some((s) => s.key === key)) continue;
       next.push(
-        old.get(key) ?? {
-          endpoint,
-          key,
-          conn: undefined,
-          failures: 0,
-          retryAt: 0,
-          isolated: false,
-          probing: false,
-        },
+        old.get(key) ?? { endpoint, key, conn: undefined, health: new EndpointHealth(this.#opts.health) },
       );
       old.delete(key);
     }
@@ -82,13 +64,18 @@ export class EndpointPool {
     if (next.length > 0) this.#wake();
   }
 
+  /** Endpoints whose connection is open now (diagnostics and tests). */
+  get openConnections(): number {
+    return this.#slots.filter((s) => s.conn?.isOpen === true).length;
+  }
+
   /** Fast path: the next endpoint in round robin, if its connection is open and healthy. */
   pickOpen(): EndpointSlot | undefined {
     const n = this.#slots.length;
     if (n === 0) return undefined;
     const i = this.#rr % n;
     const slot = this.#slots[i];
-    if (slot?.conn?.isOpen && !slot.isolated && slot.retryAt === 0) {
+    if (slot?.conn?.isOpen && !slot.health.isolated) {
       this.#rr = i + 1;
       return slot;
     }
@@ -108,9 +95,9 @@ export class EndpointPool {
       for (let i = 0; i < n; i++) {
         const idx = (this.#rr + i) % n;
         const slot = this.#slots[idx];
-        if (slot === undefined || slot.retryAt > now || (slot.isolated && slot.probing)) continue;
+        if (slot === undefined || !slot.health.selectable(now)) continue;
         this.#rr = idx + 1;
-        if (slot.isolated) slot.probing = true;
+        if (slot.health.isolated) slot.health.probing = true;
         if (slot.conn?.isOpen) return slot;
         tried = true;
         try {
@@ -119,14 +106,15 @@ export class EndpointPool {
         } catch (err) {
           lastError =
             err instanceof TarsRpcError ? err : new TarsRpcError(TarsRet.ProxyConnectError, String(err));
-          this.reportFailure(slot, true);
           break; // re-read the clock and the list: they may have changed while connecting
         }
       }
       if (tried) continue;
       // Nothing selectable now: wait for a backoff or cool-down to end, for a probe's verdict (report* and abandon
       // wake us), or for the registry's first answer.
-      const waits = this.#slots.filter((s) => !(s.isolated && s.probing)).map((s) => s.retryAt);
+      const waits = this.#slots
+        .filter((s) => !(s.health.isolated && s.health.probing))
+        .map((s) => s.health.readyAt);
       const wakeAt = waits.length === 0 ? deadline : Math.min(...waits);
       if (wakeAt > deadline || this.#now() >= deadline) {
         throw (
@@ -143,14 +131,9 @@ export class EndpointPool {
 
   /** A call got a reply (any iRet): the endpoint is healthy. */
   reportSuccess(slot: EndpointSlot): void {
-    if (slot.failures === 0 && !slot.isolated) return;
-    const probed = slot.isolated;
-    if (probed) this.#opts.logger.info({ endpoint: formatEndpoint(slot.endpoint) }, 'tars endpoint back');
-    slot.failures = 0;
-    slot.retryAt = 0;
-    slot.isolated = false;
-    slot.probing = false;
-    if (probed) this.#wake();
+    if (slot.health.callSucceeded(this.#now()) !== 'recovered') return;
+    this.#opts.logger.info({ endpoint: formatEndpoint(slot.endpoint) }, 'tars endpoint back');
+    this.#wake();
   }
 
   /**
@@ -158,29 +141,24 @@ export class EndpointPool {
    * one, did not happen: let the next call probe, or the isolated endpoint would wait for a verdict forever.
    */
   abandon(slot: EndpointSlot): void {
-    if (!slot.probing) return;
-    slot.probing = false;
+    if (!slot.health.probing) return;
+    slot.health.probing = false;
     this.#wake();
   }
 
-  /** A call timed out or lost its connection, or a connect failed (`connect`: also back off reconnecting). */
-  reportFailure(slot: EndpointSlot, connect = false): void {
-    slot.failures++;
+  /** A call sent on `slot` timed out or lost its connection. */
+  reportFailure(slot: EndpointSlot): void {
+    const probed = slot.health.probing;
     const now = this.#now();
-    const probed = slot.probing;
-    if (slot.isolated || slot.failures >= this.#opts.isolateAfter) {
-      if (!slot.isolated) {
-        this.#opts.logger.warn(
-          { endpoint: formatEndpoint(slot.endpoint), failures: slot.failures, forMs: this.#opts.isolateFor },
-          'tars endpoint isolated',
-        );
-      }
-      slot.isolated = true;
-      slot.probing = false;
-      slot.retryAt = now + this.#opts.isolateFor;
-    } else if (connect) {
-      const delay = Math.min(this.#opts.backoffBase * 2 ** (slot.failures - 1), this.#opts.backoffMax);
-      slot.retryAt = now + delay;
+    if (slot.health.callFailed(now) === 'isolated') {
+      this.#opts.logger.warn(
+        {
+          endpoint: formatEndpoint(slot.endpoint),
+          reason: slot.health.lastReason,
+          probeInMs: slot.health.readyAt - now,
+        },
+        'tars endpoint isolated',
+      );
     }
     if (probed) this.#wake(); // calls waiting for the verdict learn it now
   }
@@ -209,6 +187,15 @@ export class EndpointPool {
         firstRequestId: this.#opts.firstRequestId,
       });
       slot.conn = conn;
+      // One verdict per attempt, however many calls wait for it (registered first, so it runs before theirs).
+      conn.connect().then(
+        () => slot.health.connected(),
+        () => {
+          const probed = slot.health.probing;
+          slot.health.connectFailed(this.#now());
+          if (probed) this.#wake(); // calls waiting for the probe may try now
+        },
+      );
     }
     return conn.connect();
   }

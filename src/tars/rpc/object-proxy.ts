@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import type { ArgReader, ArgWriter, CallOptions, Invoker } from '../contract.js';
 import type { Endpoint, ObjectAddress } from './endpoint.js';
 import { parseObjectAddress } from './endpoint.js';
+import { resolveHealthPolicy } from './endpoint-health.js';
 import { EndpointPool, type EndpointSlot } from './endpoint-pool.js';
 import { TarsRet, TarsRpcError, toRpcError } from './errors.js';
 import type { ClientConnection, PendingCall } from './client-connection.js';
@@ -58,13 +59,27 @@ export interface ObjectProxyOptions {
   version?: 1 | 3;
   /** Connect timeout, ms. Default 3000. */
   connectTimeout?: number;
-  /** Consecutive failures before an endpoint is isolated. Default 5. */
+  /**
+   * Consecutive failed calls (timeouts, lost connections; not connect failures) that isolate an endpoint.
+   * Default 5.
+   */
   isolateAfter?: number;
-  /** Isolation cool-down before a probe call, ms. Default 30000. */
+  /** Window in which an endpoint's calls and failures are counted for the failure ratio, ms. Default 60000. */
+  isolateWindow?: number;
+  /** Calls a window needs before its failure ratio counts. Default 10. */
+  isolateMinCalls?: number;
+  /** Share of failed calls in a window that isolates the endpoint, in (0, 1]. Default 0.5. */
+  isolateRatio?: number;
+  /** Time from an isolation to the first probe call, ms; doubles per failed probe. Default 3000. */
   isolateFor?: number;
-  /** First reconnect delay after a failed connect, doubling per failure, ms. Default 100 (max `backoffMax`). */
+  /** Longest time between probes of an isolated endpoint, ms. Default 30000. */
+  isolateForMax?: number;
+  /**
+   * First reconnect delay after a failed connect, doubling per consecutive failure, ms. A failed connect never
+   * isolates an endpoint: it only delays the next connect. Default 100.
+   */
   backoffBase?: number;
-  /** Default 5000 ms. */
+  /** Longest reconnect delay, ms: a service started while down answers within about this. Default 2000. */
   backoffMax?: number;
   /** Largest reply accepted, bytes (a larger length prefix closes the connection). Default 10 MiB. */
   maxPacketLength?: number;
@@ -83,10 +98,6 @@ export interface ObjectProxyOptions {
 const DEFAULTS = {
   timeout: 3000,
   connectTimeout: 3000,
-  isolateAfter: 5,
-  isolateFor: 30_000,
-  backoffBase: 100,
-  backoffMax: 5000,
   maxPacketLength: 10 * 1024 * 1024,
 };
 
@@ -129,10 +140,7 @@ export class ObjectProxy implements Invoker {
     this.#pool = new EndpointPool({
       connectTimeout: options.connectTimeout ?? DEFAULTS.connectTimeout,
       maxPacketLength: options.maxPacketLength ?? DEFAULTS.maxPacketLength,
-      isolateAfter: options.isolateAfter ?? DEFAULTS.isolateAfter,
-      isolateFor: options.isolateFor ?? DEFAULTS.isolateFor,
-      backoffBase: options.backoffBase ?? DEFAULTS.backoffBase,
-      backoffMax: options.backoffMax ?? DEFAULTS.backoffMax,
+      health: resolveHealthPolicy(options),
       logger: options.logger ?? pino({ level: 'silent' }),
       firstRequestId: options.firstRequestId,
       now: options.now,

@@ -224,14 +224,15 @@ export function defaultsArgReader(): ArgReader {
 
 /**
  * Splits a byte stream into frame bodies; throws TarsDecodeError (BadFrameLength) on a length outside
- * 4..`maxLength`, after which the connection must be closed.
+ * 4..`maxLength`, after which the connection must be closed. The bodies completed before the bad length are in
+ * `out` when it throws.
  */
 export class FrameSplitter {
   readonly #frames: FrameDecoder;
   constructor(maxLength: number) {
     this.#frames = new FrameDecoder({ maxFrameBytes: maxLength });
   }
-  push(chunk: Buffer): Uint8Array[] {
-    return this.#frames.push(chunk);
+  push(chunk: Buffer, out?: Uint8Array[]): Uint8Array[] {
+    return this.#frames.push(chunk, out);
   }
 }

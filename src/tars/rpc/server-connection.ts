@@ -1,13 +1,28 @@
 /**
  * One accepted TCP connection of a {@link TarsServer}: splits frames, decodes requests, dispatches them
- * concurrently and writes the replies. A frame with a bad length or an undecodable packet closes this connection
- * (with a log line); other connections are not affected.
+ * concurrently and writes the replies. A frame with a bad length or an undecodable packet stops reading this
+ * connection: the requests that came before it are answered, then it closes (with a log line). A connection that
+ * sends no complete request for `idleTimeoutMs` while none of its requests is being served (idle, or stuck in the
+ * middle of a frame) is closed. Other connections are not affected by either.
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { ServantCallContext } from '../contract.js';
 import { encodeReply, decodeRequest, FrameSplitter, PacketType, type Request } from './packets.js';
 import type { ServantDispatcher } from './servant-dispatcher.js';
+
+/** Settings of one connection, resolved by the TarsServer. */
+export interface ServerConnectionOptions {
+  readonly maxPacketLength: number;
+  /** Requests served at once before reading pauses (resumes at half). */
+  readonly maxInFlight: number;
+  /** Closes the connection after this long without a complete request while none is being served; 0: never. */
+  readonly idleTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** How long a connection closed for a bad frame waits for the replies of its earlier requests when idle closing is off. */
+const REJECT_DRAIN_MS = 60_000;
 
 export class ServerConnection {
   readonly #socket: net.Socket;
@@ -16,38 +31,44 @@ export class ServerConnection {
   readonly #frames: FrameSplitter;
   readonly #remoteAddress: string;
   readonly #remotePort: number;
-  #inFlight = 0;
   readonly #maxInFlight: number;
+  readonly #idleMs: number;
+  #inFlight = 0;
   /** Reading is paused because `maxInFlight` requests are being served (back-pressure on a pipelining client). */
   #throttled = false;
-  #draining: (() => void) | undefined;
+  /** Reading has stopped for good: the connection is draining (server close, or a bad frame). */
+  #stopped = false;
+  /** Told when no request is being served any more (drains waiting for the replies). */
+  #idleWaiters: (() => void)[] = [];
+  #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #batch: Uint8Array[] = [];
   /** Resolves when the connection has closed. */
   readonly closed: Promise<void>;
 
-  constructor(
-    socket: net.Socket,
-    dispatcher: ServantDispatcher,
-    maxPacketLength: number,
-    logger: Logger,
-    maxInFlight = 1000,
-  ) {
+  constructor(socket: net.Socket, dispatcher: ServantDispatcher, options: ServerConnectionOptions) {
     this.#socket = socket;
-    this.#maxInFlight = maxInFlight;
-    this.#dispatcher = dispatcher;
-    this.#frames = new FrameSplitter(maxPacketLength);
     this.#remoteAddress = socket.remoteAddress ?? '';
     this.#remotePort = socket.remotePort ?? 0;
-    this.#logger = logger.child({ peer: `${this.#remoteAddress}:${this.#remotePort}` });
+    this.#logger = options.logger.child({ peer: `${this.#remoteAddress}:${this.#remotePort}` });
+    // First of all: a peer may reset the connection before it sends anything.
+    socket.on('error', (err) => this.#logger.debug({ err: err.message }, 'tars server socket error'));
+    this.#dispatcher = dispatcher;
+    this.#maxInFlight = options.maxInFlight;
+    this.#idleMs = options.idleTimeoutMs;
+    this.#frames = new FrameSplitter(options.maxPacketLength);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) => this.#logger.debug({ err: err.message }, 'tars server socket error'));
     socket.on('close', () => {
       this.#closed = true;
-      this.#draining?.();
+      clearTimeout(this.#idleTimer);
+      this.#wakeIdleWaiters();
     });
+    if (this.#idleMs > 0) {
+      this.#idleTimer = setTimeout(this.#onIdle, this.#idleMs);
+      this.#idleTimer.unref();
+    }
   }
 
   /**
@@ -57,18 +78,20 @@ export class ServerConnection {
   async drain(limitMs: number): Promise<void> {
     if (this.#closed) return;
     const deadline = performance.now() + limitMs;
+    this.#stopped = true;
     this.#socket.pause();
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, limitMs);
-        this.#draining = () => {
+        const done = (): void => {
           clearTimeout(timer);
           resolve();
         };
+        const timer = setTimeout(done, limitMs);
+        this.#idleWaiters.push(done);
       });
     }
     this.#flush(); // replies queued for the next tick go out before the end
-    this.#socket.end();
+    if (!this.#socket.writableEnded) this.#socket.end();
     // A large reply may still be in our buffers: a destroy now would cut it. The peer closes once it has read our end.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
@@ -85,12 +108,13 @@ export class ServerConnection {
   }
 
   #onData(chunk: Buffer): void {
-    let bodies: Uint8Array[];
+    if (this.#stopped) return;
+    const bodies: Uint8Array[] = [];
+    let bad: unknown;
     try {
-      bodies = this.#frames.push(chunk);
+      this.#frames.push(chunk, bodies);
     } catch (err) {
-      this.#reject('bad frame', err);
-      return;
+      bad = err; // the frames before the bad length are still served
     }
     for (const body of bodies) {
       let req: Request;
@@ -102,6 +126,8 @@ export class ServerConnection {
       }
       this.#serve(req);
     }
+    if (bad !== undefined) this.#reject('bad frame', bad);
+    else if (bodies.length > 0) this.#idleTimer?.refresh();
   }
 
   #serve(req: Request): void {
@@ -156,18 +182,34 @@ export class ServerConnection {
 
   #done(): void {
     this.#inFlight--;
-    if (this.#inFlight === 0) this.#draining?.();
+    if (this.#inFlight === 0) {
+      this.#wakeIdleWaiters();
+      // The idle time counts from the last reply: a call served for longer than the timeout is not idleness.
+      if (!this.#closed) this.#idleTimer?.refresh();
+    }
     // Resume at half the limit, not at limit - 1, so a steady overload does not flip the socket on every reply.
     if (this.#throttled && this.#inFlight <= this.#maxInFlight / 2) {
       this.#throttled = false;
-      if (!this.#draining && !this.#closed) this.#socket.resume();
+      if (!this.#stopped && !this.#closed) this.#socket.resume();
     }
   }
+
+  #wakeIdleWaiters(): void {
+    for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  readonly #onIdle = (): void => {
+    // Requests being served keep the connection; the timer restarts when the last one replies.
+    if (this.#inFlight > 0 || this.#closed || this.#stopped) return;
+    this.#logger.debug({ idleTimeoutMs: this.#idleMs }, 'tars server: idle connection closed');
+    this.#closed = true;
+    this.#socket.destroy();
+  };
 
   #reject(what: string, err: unknown): void {
     const msg = err instanceof Error ? err.message : String(err);
     this.#logger.warn({ err: msg }, `tars server: ${what}; closing the connection`);
-    this.#closed = true;
-    this.#socket.destroy();
+    // Answer what came before the bad frame, then close; bytes after it are never read.
+    void this.drain(this.#idleMs > 0 ? this.#idleMs : REJECT_DRAIN_MS).then(() => this.destroy());
   }
 }

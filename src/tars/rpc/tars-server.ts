@@ -24,6 +24,12 @@ export interface TarsServerOptions {
    * have replied, so a pipelining client cannot grow memory without bound. Default 1000.
    */
   maxInFlightPerConnection?: number;
+  /**
+   * A connection that sends no complete request for this long while none of its requests is being served is
+   * closed: an idle client, or one stuck in the middle of a frame (a partial frame does not count as activity).
+   * Clients reconnect on their next call. 0 disables it. Default 60000 ms.
+   */
+  idleTimeoutMs?: number;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -42,6 +48,7 @@ export class TarsServer {
   readonly #port: number;
   readonly #maxPacketLength: number;
   readonly #maxInFlight: number;
+  readonly #idleTimeoutMs: number;
   readonly #logger: Logger;
 
   constructor(options: TarsServerOptions = {}) {
@@ -57,15 +64,19 @@ export class TarsServer {
     this.#maxInFlight = options.maxInFlightPerConnection ?? 1000;
     if (!(Number.isInteger(this.#maxInFlight) && this.#maxInFlight >= 1))
       throw new RangeError(`maxInFlightPerConnection must be an integer >= 1, got ${this.#maxInFlight}`);
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    if (!(Number.isInteger(this.#idleTimeoutMs) && this.#idleTimeoutMs >= 0 && this.#idleTimeoutMs < 2 ** 31))
+      throw new RangeError(
+        `idleTimeoutMs must be an integer of ms in 0..2147483647 (0: never), got ${this.#idleTimeoutMs}`,
+      );
     this.#logger = options.logger ?? pino({ level: 'silent' });
     this.#server = net.createServer((socket) => {
-      const conn = new ServerConnection(
-        socket,
-        this.#dispatcher,
-        this.#maxPacketLength,
-        this.#logger,
-        this.#maxInFlight,
-      );
+      const conn = new ServerConnection(socket, this.#dispatcher, {
+        maxPacketLength: this.#maxPacketLength,
+        maxInFlight: this.#maxInFlight,
+        idleTimeoutMs: this.#idleTimeoutMs,
+        logger: this.#logger,
+      });
       this.#connections.add(conn);
       void conn.closed.then(() => this.#connections.delete(conn));
     });
