@@ -59,6 +59,28 @@ export function processChannel(): IpcChannel | undefined {
   };
 }
 
+/**
+ * Whether the primary relays a publish of worker `from` to worker `to`: a send to one process goes to its holder
+ * only; everything else to every worker but the publisher (which delivered it to its own receivers already).
+ */
+export function relayReaches(target: BusTarget, from: ProcessIndex, to: ProcessIndex): boolean {
+  return target.to === 'process' ? to === target.process : to !== from;
+}
+
+/** The primary's answer to a worker's store request: the operation run on `store`, or its failure as text. */
+export async function answerStoreOp(
+  store: RoomStore,
+  id: number,
+  op: StoreOp,
+  args: readonly (string | number)[],
+): Promise<PrimaryToWorker> {
+  try {
+    return { tws: 'store-reply', id, ok: true, value: await applyStoreOp(store, op, args) };
+  } catch (err) {
+    return { tws: 'store-reply', id, ok: false, value: (err as Error).message };
+  }
+}
+
 /** Runs one store operation a worker sent (the primary's side of IpcRoomStore). */
 export function applyStoreOp(
   store: RoomStore,

@@ -12,7 +12,7 @@ import {
 } from './ipc.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ConnId, RoomId } from '../types.js';
-import type { RoomStore } from '../store/room-store.js';
+import { assertConnId, type RoomStore } from '../store/room-store.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -46,7 +46,15 @@ export class IpcRoomStore implements RoomStore {
     channel.on('message', this.#onMessage);
   }
 
-  #call<T>(op: StoreOp, args: (string | number)[]): Promise<T> {
+  #call<T>(op: StoreOp, args: (string | number)[], conn?: ConnId): Promise<T> {
+    // Checked here: over IPC's JSON, NaN and Infinity would arrive as null, read as connection 0.
+    if (conn !== undefined) {
+      try {
+        assertConnId(conn);
+      } catch (err) {
+        return Promise.reject(err as TypeError);
+      }
+    }
     if (!this.#channel.connected) {
       return Promise.reject(new GatewayError(ErrorCode.Upstream, 'room store (primary) is unreachable'));
     }
@@ -73,19 +81,19 @@ export class IpcRoomStore implements RoomStore {
   }
 
   add(room: RoomId, conn: ConnId): Promise<boolean> {
-    return this.#call('add', [room, conn]);
+    return this.#call('add', [room, conn], conn);
   }
   remove(room: RoomId, conn: ConnId): Promise<boolean> {
-    return this.#call('remove', [room, conn]);
+    return this.#call('remove', [room, conn], conn);
   }
   members(room: RoomId): Promise<ConnId[]> {
     return this.#call('members', [room]);
   }
   roomsOf(conn: ConnId): Promise<RoomId[]> {
-    return this.#call('roomsOf', [conn]);
+    return this.#call('roomsOf', [conn], conn);
   }
   removeConnection(conn: ConnId): Promise<RoomId[]> {
-    return this.#call('removeConnection', [conn]);
+    return this.#call('removeConnection', [conn], conn);
   }
   count(room: RoomId): Promise<number> {
     return this.#call('count', [room]);

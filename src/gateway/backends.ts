@@ -33,7 +33,7 @@ export type BackendOpener = (
 ) => Promise<Backends>;
 
 /** The core's opener: memory store and local broker; any other backend needs the composition layer's opener. */
-export const openCoreBackends: BackendOpener = async (config, _logger, given = {}) => {
+export const openCoreBackends: BackendOpener = async (config, logger, given = {}) => {
   if (!given.store && config.roomStore !== 'memory') {
     throw new ConfigError(
       'roomStore',
@@ -46,5 +46,5 @@ export const openCoreBackends: BackendOpener = async (config, _logger, given = {
       `"${config.broker}" needs the backends of the package entry: import { Gateway } from 'tars-ws'`,
     );
   }
-  return { store: given.store ?? new MemoryRoomStore(), broker: given.broker ?? new LocalBroker() };
+  return { store: given.store ?? new MemoryRoomStore(), broker: given.broker ?? new LocalBroker(logger) };
 };

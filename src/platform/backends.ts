@@ -58,7 +58,7 @@ export const openBackends: BackendOpener = async (config, logger, given = {}) =>
         : { type: 'memory' },
     );
   if (!redisStore && !redisBroker) {
-    return { store: await openLocalStore(), broker: given.broker ?? new LocalBroker() };
+    return { store: await openLocalStore(), broker: given.broker ?? new LocalBroker(logger) };
   }
   const redis = await import('../redis/index.js');
   redis.parseRedisUrls(config.redisUrl);
@@ -84,7 +84,7 @@ export const openBackends: BackendOpener = async (config, logger, given = {}) =>
         throw err;
       });
   }
-  if (!redisBroker) return { store, broker: given.broker ?? new LocalBroker(), processIndex };
+  if (!redisBroker) return { store, broker: given.broker ?? new LocalBroker(logger), processIndex };
   try {
     const broker: Broker = await redis.RedisBroker.open({ ...common, processIndex });
     logger.info({ processIndex, store: config.roomStore, broker: 'redis' }, 'joined the redis deployment');

@@ -11,10 +11,11 @@ import { MemoryRoomStore } from '../store/room-store-memory.js';
 import type { RoomStore } from '../store/room-store.js';
 import { processOfConn, type ConnId, type ProcessIndex } from '../types.js';
 import {
-  applyStoreOp,
+  answerStoreOp,
   ENV_PROCESS_INDEX,
   ENV_WORKER_ID,
   isWorkerMessage,
+  relayReaches,
   type PrimaryToWorker,
   type StoreOp,
   type WorkerToPrimary,
@@ -76,7 +77,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #sharedStore: RoomStore | undefined;
   readonly #log: Logger;
   readonly #slots: Slot[] = [];
-  readonly #byProcess = new Map<ProcessIndex, Slot>();
   /** Connections with memberships, by the process that holds them, for cleanup when it dies. */
   readonly #connsOf = new Map<ProcessIndex, Set<ConnId>>();
   #nextProcessIndex = 1;
@@ -210,7 +210,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     slot.worker = worker;
     slot.processIndex = processIndex;
     slot.startedAt = Date.now();
-    this.#byProcess.set(processIndex, slot);
     worker.on('message', (m: unknown) => {
       if (isWorkerMessage(m)) this.#onMessage(slot, m);
     });
@@ -249,31 +248,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Relays a worker's encoded message as it came: decoded by the receivers only, never here. */
   #relay(from: ProcessIndex, target: BusTarget, text: string): void {
     const out: PrimaryToWorker = { tws: 'deliver', text };
-    if (target.to === 'process') {
-      const holder = this.#byProcess.get(target.process);
-      if (holder?.worker?.isConnected()) holder.worker.send(out);
-      return;
-    }
     for (const s of this.#slots) {
-      if (s.processIndex !== from && s.worker?.isConnected()) s.worker.send(out);
+      if (relayReaches(target, from, s.processIndex) && s.worker?.isConnected()) s.worker.send(out);
     }
   }
 
   async #runStore(slot: Slot, id: number, op: StoreOp, args: (string | number)[]): Promise<void> {
-    let reply: PrimaryToWorker;
-    try {
-      const value = await this.#apply(op, args);
-      reply = { tws: 'store-reply', id, ok: true, value };
-    } catch (err) {
-      reply = { tws: 'store-reply', id, ok: false, value: (err as Error).message };
-    }
-    if (slot.worker?.isConnected()) slot.worker.send(reply);
-  }
-
-  #apply(op: StoreOp, args: (string | number)[]): Promise<unknown> {
     if (op === 'add') this.#track(Number(args[1]), true);
     else if (op === 'removeConnection') this.#track(Number(args[0]), false);
-    return applyStoreOp(this.store, op, args);
+    const reply = await answerStoreOp(this.store, id, op, args);
+    if (slot.worker?.isConnected()) slot.worker.send(reply);
   }
 
   #track(conn: ConnId, add: boolean): void {
@@ -292,7 +276,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     code: number | null,
     signal: string | null,
   ): void {
-    this.#byProcess.delete(processIndex);
     const conns = this.#connsOf.get(processIndex);
     this.#connsOf.delete(processIndex);
     // Its connections are gone with it: their memberships must not outlive them. The replacement starts only once

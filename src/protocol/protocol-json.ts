@@ -22,7 +22,8 @@ export const jsonProtocol: Protocol = {
     if (typeof cmd !== 'string')
       throw new GatewayError(ErrorCode.MissingField, 'field "cmd" (string) is required');
     const msg: InboundMessage = { cmd, data };
-    if (typeof id === 'string' || typeof id === 'number') msg.id = id;
+    // A finite number only: 1e999 parses as Infinity, which a reply would echo as null.
+    if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) msg.id = id;
     return msg;
   },
   encodeReply(msg: InboundMessage, reply: string): string {
@@ -37,6 +38,9 @@ export const jsonProtocol: Protocol = {
     });
   },
   encodePush(push: OutboundPush): string {
-    return JSON.stringify({ push: push.room === undefined ? { message: push.message } : push });
+    // Built field by field: the text depends on the push only, never on its key order or extra properties.
+    const body =
+      push.room === undefined ? { message: push.message } : { message: push.message, room: push.room };
+    return JSON.stringify({ push: body });
   },
 };

@@ -27,12 +27,18 @@ export interface OutboundPush {
 export interface Protocol {
   /** Name used for negotiation (`Sec-WebSocket-Protocol` or `?protocol=`). */
   readonly name: string;
-  /** Parses a text frame. Throws a GatewayError (BAD_PAYLOAD) when the frame is not a valid message. */
+  /**
+   * Parses a text frame. Throws a GatewayError (BAD_PAYLOAD when the frame cannot be read, MISSING_FIELD when a
+   * required part is missing) and nothing else, whatever the string.
+   */
   decode(frame: string): InboundMessage;
   /** The frame answering `msg` with a handler's reply text. */
   encodeReply(msg: InboundMessage, reply: string): string;
   /** The frame telling the sender that `msg` (undefined when it could not be decoded) failed. */
   encodeError(msg: InboundMessage | undefined, err: GatewayError): string;
-  /** The frame a receiver gets for a push. Called once per push, not once per receiver. */
+  /**
+   * The frame a receiver gets for a push. Called once per push, not once per receiver, so the text depends on the
+   * push's `message` and `room` only. Conformance: test/support/protocol-conformance.ts.
+   */
   encodePush(push: OutboundPush): string;
 }

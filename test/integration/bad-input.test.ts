@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { CloseCode, type Gateway } from '../../src/index.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 
 type ErrorReply = { code: string; message: string };
 function parseError(frame: string): ErrorReply {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { processOfConn, type Gateway } from '../../src/index.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 
 describe('chat rooms over the text protocol', () => {
   let gateway: Gateway;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Connection, Gateway } from '../../src/index.js';
 import { MemoryRoomStore } from '../../src/store/room-store-memory.js';
 import type { ConnId, RoomId } from '../../src/types.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startGateway, TestClient, wsUrl } from '../support/gateway.js';
 
 /** A memory store whose `add` waits until the test opens the gate. */
 class GatedStore extends MemoryRoomStore {
@@ -44,7 +44,7 @@ async function assertNoMembershipThenClose(
 describe('a connection that closes while its messages are handled', () => {
   it('leaves no membership behind from a subscribe handled after the close', async () => {
     const store = new MemoryRoomStore();
-    const gateway = await startChat({}, { store });
+    const gateway = await startGateway({}, { store });
     let release: () => void = () => undefined;
     const blocked = new Promise<void>((resolve) => (release = resolve));
     gateway.onMessage('block', () => blocked);
@@ -63,7 +63,7 @@ describe('a connection that closes while its messages are handled', () => {
 
   it('leaves no membership behind from a subscribe the store completes after the close', async () => {
     const store = new GatedStore();
-    const gateway = await startChat({}, { store });
+    const gateway = await startGateway({}, { store });
     const opened = nextOpen(gateway);
     const c = await TestClient.open(wsUrl(gateway));
     const conn = await opened;
@@ -87,7 +87,7 @@ describe('shutdown with handlers still running', () => {
         return super.close();
       }
     }
-    const gateway = await startChat({}, { store: new RecordingStore() });
+    const gateway = await startGateway({}, { store: new RecordingStore() });
     const clientGone = nextClose(gateway);
     let started: () => void = () => undefined;
     const working = new Promise<void>((resolve) => (started = resolve));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileRoomStore } from '../../src/file/index.js';
-import { startChat } from '../support/gateway.js';
+import { startGateway } from '../support/gateway.js';
 
 describe('a single gateway on the file room store', () => {
   it('starts from an empty store: memberships left by an earlier run are stale', async () => {
@@ -12,7 +12,7 @@ describe('a single gateway on the file room store', () => {
     const earlier = await FileRoomStore.open({ dir });
     await earlier.add('room1', 1);
     await earlier.close();
-    const gateway = await startChat({ roomStore: 'file', roomStoreDir: dir });
+    const gateway = await startGateway({ roomStore: 'file', roomStoreDir: dir });
     assert.deepEqual(await gateway.members('room1'), []);
     await gateway.close();
   });

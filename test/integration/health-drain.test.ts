@@ -13,7 +13,7 @@ import {
   type RoomStore,
 } from '../../src/index.js';
 import { eventually } from '../support/eventually.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startGateway, TestClient, wsUrl } from '../support/gateway.js';
 import { hasRedisServerBinary, SpawnedRedis } from '../support/redis-server.js';
 
 async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -42,7 +42,7 @@ class SwitchableBroker implements Broker {
 
 describe('health and readiness', () => {
   it('/healthz answers 200 and /readyz 200 with every check ok', async () => {
-    const gateway = await startChat();
+    const gateway = await startGateway();
     assert.deepEqual(await get(`${gateway.url}/healthz`), { status: 200, body: { status: 'ok' } });
     const ready = await get(`${gateway.url}/readyz`);
     assert.equal(ready.status, 200);
@@ -53,7 +53,7 @@ describe('health and readiness', () => {
   it('/readyz answers 503 naming the store or broker that cannot be reached, and 200 again when it returns', async () => {
     const store = new SwitchableStore();
     const broker = new SwitchableBroker();
-    const gateway = await startChat({}, { store, broker });
+    const gateway = await startGateway({}, { store, broker });
     store.connected = false;
     let r = await get(`${gateway.url}/readyz`);
     assert.equal(r.status, 503);
@@ -73,7 +73,7 @@ describe('health and readiness', () => {
 describe('graceful drain', () => {
   it('turns /readyz to 503 at once, then closes clients with 1001 in batches spread over drainMs', async () => {
     const drainMs = 1000;
-    const gateway = await startChat({ drainMs, shutdownGraceMs: 2000 });
+    const gateway = await startGateway({ drainMs, shutdownGraceMs: 2000 });
     const clients = await Promise.all(Array.from({ length: 40 }, () => TestClient.open(wsUrl(gateway))));
     const closedAt: number[] = [];
     const codes = clients.map((c) =>
@@ -104,7 +104,7 @@ describe('graceful drain', () => {
   });
 
   it('closes everyone at once with drainMs 0', async () => {
-    const gateway = await startChat({ drainMs: 0 });
+    const gateway = await startGateway({ drainMs: 0 });
     const clients = await Promise.all(Array.from({ length: 5 }, () => TestClient.open(wsUrl(gateway))));
     await gateway.close();
     for (const c of clients) assert.equal((await c.closed).code, 1001);
@@ -121,7 +121,7 @@ describe(
   () => {
     it('turns /readyz to 503 while Redis is down and back to 200 when it returns, /healthz staying 200', async () => {
       const server = await SpawnedRedis.start();
-      const gateway = await startChat({ roomStore: 'redis', broker: 'redis', redisUrl: server.url });
+      const gateway = await startGateway({ roomStore: 'redis', broker: 'redis', redisUrl: server.url });
       try {
         assert.equal((await get(`${gateway.url}/readyz`)).status, 200);
         await server.kill();

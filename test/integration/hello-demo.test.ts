@@ -5,7 +5,8 @@ import pino from 'pino';
 import { startHelloServer } from '../../examples/chat/hello-server.js';
 import type { Gateway } from '../../src/index.js';
 import type { TarsServer } from '../../src/tars/index.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 import { freePort } from '../support/free-port.js';
 
 const helloObj = (port: number): string => `TestApp.HelloServer.HelloObj@tcp -h 127.0.0.1 -p ${port} -t 3000`;

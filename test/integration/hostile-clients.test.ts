@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { CloseCode, type Gateway } from '../../src/index.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 
 /** A pino logger whose lines a test can read. */
 function recordingLogger(level = 'info'): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {

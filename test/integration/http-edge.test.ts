@@ -7,7 +7,8 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { Gateway } from '../../src/index.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 import { openSocket, rawRequest, readUntilClosed, sendAndReset, statusOf } from '../support/raw-tcp.js';
 
 const upgrade = (origin?: string): string =>

@@ -12,7 +12,8 @@ import { attachWorkerStats, startStatReporting, type StatReporting } from '../..
 import type { StatReportingConfig } from '../../src/platform/stats/stat-reporting.js';
 import type { TarsServer } from '../../src/tars/index.js';
 import { startFakeStatServices, totals, type FakeStatServices } from '../support/fake-stat-services.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -15,6 +15,7 @@ import {
   type StatSampleMsg,
 } from '../../src/platform/tars/generated/StatF.js';
 import { TarsRpcError, TarsServer } from '../../src/tars/index.js';
+import { within } from './deadline.js';
 
 export interface MicReport {
   fromClient: boolean;
@@ -34,10 +35,11 @@ class Recorder<T> {
       return false;
     });
   }
-  /** Resolves once the reports received so far satisfy `pred`. */
-  until(pred: (all: T[]) => boolean): Promise<void> {
+  /** Resolves once the reports received so far satisfy `pred`; fails after `withinMs` naming `what`. */
+  until(pred: (all: T[]) => boolean, what = 'the awaited reports', withinMs = 10_000): Promise<void> {
     if (pred(this.all)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ pred, resolve }));
+    const waited = new Promise<void>((resolve) => this.#waiters.push({ pred, resolve }));
+    return within(waited, withinMs, () => `${what} (${this.all.length} reports received)`);
   }
 }
 

@@ -1,14 +1,20 @@
-/** Test harness: a demo gateway on an ephemeral port, and WebSocket clients whose frames can be awaited. */
+/**
+ * Test harness: a gateway built with the library API (as an application would) on an ephemeral port, and
+ * WebSocket clients whose frames can be awaited. The chat example has its own helper (chat.ts).
+ */
 import WebSocket from 'ws';
-import { createChatApp, type ChatAppOptions } from '../../examples/chat/app.js';
-import { loadConfig, type Gateway, type GatewayConfig, type GatewayDeps } from '../../src/index.js';
+import {
+  Gateway,
+  loadConfig,
+  registerRoomCommands,
+  type GatewayConfig,
+  type GatewayDeps,
+} from '../../src/index.js';
+import { within } from './deadline.js';
 
-export async function startChat(
-  overrides: Partial<GatewayConfig> = {},
-  deps: GatewayDeps = {},
-  app: ChatAppOptions = {},
-): Promise<Gateway> {
-  const config = loadConfig({
+/** A quiet configuration for tests: port 0, no logs, no heartbeat, no drain. */
+export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  return loadConfig({
     env: {},
     overrides: {
       port: 0,
@@ -19,7 +25,19 @@ export async function startChat(
       ...overrides,
     },
   });
-  const gateway = await createChatApp(config, deps, app);
+}
+
+/**
+ * Builds a gateway with `Gateway.create`, lets `setup` add its handlers and routes (default: the room commands of
+ * the original protocol, `registerRoomCommands`), and starts it listening.
+ */
+export async function startGateway(
+  overrides: Partial<GatewayConfig> = {},
+  deps: GatewayDeps = {},
+  setup: (gateway: Gateway) => void = registerRoomCommands,
+): Promise<Gateway> {
+  const gateway = await Gateway.create(testConfig(overrides), deps);
+  setup(gateway);
   await gateway.listen();
   return gateway;
 }
@@ -34,15 +52,24 @@ function matcher(pred: string | RegExp | ((m: string) => boolean)): (m: string) 
   return pred;
 }
 
+/** How long opening a client's WebSocket may take. */
+const OPEN_DEADLINE_MS = 5000;
+/** How long a test may wait for a connection to be closed by the server. */
+const CLOSED_DEADLINE_MS = 10_000;
+/** How long a client waits for the server to answer its close before cutting the socket. */
+const CLOSE_DEADLINE_MS = 5000;
+
 /** A WebSocket client that records every text frame and lets a test await the next ones. */
 export class TestClient {
   readonly ws: WebSocket;
   readonly received: string[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly #closed: Promise<{ code: number; reason: string }>;
   #waiters: { pred: (m: string) => boolean; resolve: (m: string) => void }[] = [];
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
+    // A failure ends in 'close', which `closed` reports; without a listener it would crash the test process.
+    ws.on('error', () => {});
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
       const text = data.toString('utf8');
@@ -53,9 +80,14 @@ export class TestClient {
         return false;
       });
     });
-    this.closed = new Promise((resolve) =>
+    this.#closed = new Promise((resolve) =>
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );
+  }
+
+  /** The close code and reason; rejects if the connection is still open 10 s after this was asked for. */
+  get closed(): Promise<{ code: number; reason: string }> {
+    return within(this.#closed, CLOSED_DEADLINE_MS, 'the WebSocket closing');
   }
 
   static async open(
@@ -65,9 +97,13 @@ export class TestClient {
   ): Promise<TestClient> {
     const ws = new WebSocket(url, protocols, options);
     const client = new TestClient(ws);
-    await new Promise<void>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
+    });
+    await within(opened, OPEN_DEADLINE_MS, `the WebSocket to ${url} opening`).catch((err: unknown) => {
+      ws.terminate();
+      throw err;
     });
     return client;
   }
@@ -148,9 +184,13 @@ export class TestClient {
     if (reply !== 'pong') throw new Error(`unexpected reply ${reply}`);
   }
 
+  /** Closes the WebSocket; cuts it if the server has not answered the close within 5 s. */
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close();
-    await this.closed;
+    await within(this.#closed, CLOSE_DEADLINE_MS, 'the server answering the close').catch(() => {
+      this.ws.terminate();
+      return this.#closed;
+    });
   }
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { within } from './deadline.js';
 
 /** Starts the readiness line, which is the marker and then JSON (pino's log lines go to stdout as well). */
 export const READY_MARKER = 'tars-ws-node-ready ';
@@ -101,16 +102,18 @@ export class GatewayNode {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
-  /** The node's CPU time so far (µs) and frames delivered. */
+  /** The node's CPU time so far (µs) and frames delivered; fails if it does not answer within 5 s. */
   cpu(): Promise<NodeCpu> {
-    return new Promise((resolve) => {
-      const onMessage = (msg: NodeCpu): void => {
-        if (msg.type !== 'cpu') return;
-        this.#child.off('message', onMessage);
-        resolve(msg);
+    let onMessage: ((msg: NodeCpu) => void) | undefined;
+    const answered = new Promise<NodeCpu>((resolve) => {
+      onMessage = (msg: NodeCpu): void => {
+        if (msg.type === 'cpu') resolve(msg);
       };
       this.#child.on('message', onMessage);
       this.#child.send({ type: 'cpu' });
+    });
+    return within(answered, 5000, `gateway node ${this.pid} answering a cpu request`).finally(() => {
+      if (onMessage) this.#child.off('message', onMessage);
     });
   }
 

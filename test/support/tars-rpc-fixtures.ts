@@ -19,6 +19,7 @@ import {
 import { createArgWriter } from '../../src/tars/packet/args.js';
 import { TarsRpcError } from '../../src/tars/rpc/errors.js';
 import { TarsServer } from '../../src/tars/rpc/tars-server.js';
+import { within } from './deadline.js';
 
 export const PROBE = 'Test.RpcServer.ProbeObj';
 
@@ -182,9 +183,12 @@ export class RawClient {
     this.socket.write(requestFrame(p));
   }
 
-  /** Resolves with the n-th reply frame (1-based) once it has arrived. */
-  async frame(n: number): Promise<Uint8Array> {
-    while (this.frames.length < n) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  /** Resolves with the n-th reply frame (1-based) once it has arrived; fails after `withinMs` (default 5 s). */
+  async frame(n: number, withinMs = 5000): Promise<Uint8Array> {
+    const arrived = (async (): Promise<void> => {
+      while (this.frames.length < n) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    })();
+    await within(arrived, withinMs, () => `reply frame ${n} (${this.frames.length} arrived)`);
     return this.frames[n - 1] as Uint8Array;
   }
 

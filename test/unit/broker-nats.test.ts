@@ -11,7 +11,7 @@ import { MemoryRoomStore } from '../../src/store/room-store-memory.js';
 import { brokerConformance } from '../support/broker-conformance.js';
 import { brokerOutageScenario } from '../support/broker-outage.js';
 import { eventually } from '../support/eventually.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startGateway, TestClient, wsUrl } from '../support/gateway.js';
 import {
   findNats,
   hasNatsServerBinary,
@@ -142,8 +142,8 @@ describe('two gateway nodes over NATS', { skip: nats.skip }, () => {
       natsSubjectPrefix: prefix,
       roomStore: 'memory',
     } as const;
-    const a = await startChat(overrides);
-    const b = await startChat(overrides);
+    const a = await startGateway(overrides);
+    const b = await startGateway(overrides);
     const clients: TestClient[] = [];
     try {
       assert.notEqual(a.processIndex, b.processIndex);
