@@ -147,7 +147,7 @@ describe('ObjectProxy failures', () => {
     const good = await startProbeServer('G');
     let now = 1_000_000;
     const proxy = new ObjectProxy(`${PROBE}@${hole.endpoint}:${good.server.endpoint}`, {
-      timeout: 40,
+      timeout: 400,
       isolateAfter: 2,
       isolateFor: 60_000,
       now: () => now,
@@ -345,7 +345,7 @@ describe('endpoint health (isolation policy)', () => {
   test('an endpoint failing half of 10 calls in the window is isolated, and probed 3 s later', async () => {
     const raw = await halfDeaf();
     let now = 1_000_000;
-    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { timeout: 40, now: () => now });
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { timeout: 400, now: () => now });
     const seen: string[] = [];
     for (let i = 0; i < 10; i++) seen.push(await outcome(who(proxy)));
     assert.deepEqual(seen, ['half', '-7', 'half', '-7', 'half', '-7', 'half', '-7', 'half', '-7']);
@@ -362,7 +362,7 @@ describe('endpoint health (isolation policy)', () => {
   test('failures spread over several windows do not isolate', async () => {
     const raw = await halfDeaf();
     let now = 1_000_000;
-    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { timeout: 40, now: () => now });
+    const proxy = new ObjectProxy(`${PROBE}@${raw.endpoint}`, { timeout: 400, now: () => now });
     for (let i = 0; i < 16; i++) {
       if (i % 6 === 0) now += 60_000; // a new window every 6 calls: never the 10 calls the ratio needs
       await outcome(who(proxy));
@@ -376,7 +376,7 @@ describe('endpoint health (isolation policy)', () => {
     const hole = await startRawServer(() => undefined);
     let now = 1_000_000;
     const proxy = new ObjectProxy(`${PROBE}@${hole.endpoint}`, {
-      timeout: 40,
+      timeout: 400,
       isolateAfter: 1,
       now: () => now,
     });
