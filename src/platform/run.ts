@@ -51,8 +51,9 @@ export async function runGateway(
   const tars = currentTarsConfig();
   if (config.workers <= 1 && !isClusterWorker()) {
     const gateway = await build(config, {});
-    if (config.metrics === 'on') enableMetrics(gateway);
     if (tars) await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands });
+    // After the platform's statistics: metrics compose with the observer those set.
+    if (config.metrics === 'on') enableMetrics(gateway);
     closeOnSignals(gateway);
     await gateway.listen();
     return { role: 'single', gateway };

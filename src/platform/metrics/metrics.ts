@@ -54,8 +54,17 @@ function seconds(ms: number): number {
   return ms / 1000;
 }
 
-/** Starts counting a gateway's traffic into a registry of its own and serves `/metrics` on it. */
+/** The metrics of each gateway they were enabled on (enabling twice returns the first). */
+const enabled = new WeakMap<Gateway, GatewayMetrics>();
+
+/**
+ * Starts counting a gateway's traffic into a registry of its own and serves `/metrics` on it. Call it after
+ * anything else that sets the gateway's observer (`attachWorkerStats`): it composes with the observer it finds.
+ * Enabling it twice on one gateway returns the first one.
+ */
 export function enableMetrics(gateway: Gateway, opts: MetricsOptions = {}): GatewayMetrics {
+  const existing = enabled.get(gateway);
+  if (existing) return existing;
   const registry = new Registry();
   if (isClusterWorker()) registry.setDefaultLabels({ worker: String(workerId()) });
   collectDefaultMetrics({ register: registry });
@@ -201,6 +210,7 @@ export function enableMetrics(gateway: Gateway, opts: MetricsOptions = {}): Gate
       return answer;
     },
   };
+  enabled.set(gateway, metrics);
   if (opts.route ?? true) {
     const token = opts.token ?? gateway.config.metricsToken;
     gateway.route('/metrics', async ({ req, res }) => {
