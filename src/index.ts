@@ -54,6 +54,12 @@ export {
   type ProcessIndex,
   type RoomId,
 } from './types.js';
+export {
+  enableMetrics,
+  serveClusterMetrics,
+  type GatewayMetrics,
+  type MetricsOptions,
+} from './platform/metrics/metrics.js';
 export { runGateway, type BuildGateway, type RunningGateway, type RunOptions } from './platform/run.js';
 export { Supervisor, type ControlReply, type SupervisorOptions } from './platform/supervisor.js';
 export {

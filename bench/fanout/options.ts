@@ -38,9 +38,10 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
-  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked,tars-ws-stats]
+  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics]
   [--modes burst,steady] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
-  [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]`;
+  [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]
+  [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -57,7 +58,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const eq = arg.indexOf('=');
     if (eq > 0) {
       flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (arg === '--quick' || arg === '--stats') {
+    } else if (arg === '--quick' || arg === '--stats' || arg === '--metrics') {
       flags.set(arg.slice(2), 'true');
     } else {
       const value = argv[++i];
@@ -98,10 +99,20 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const at = options.targets.indexOf('tars-ws');
     options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-stats');
   }
+  // --metrics: likewise with Prometheus metrics on.
+  const metrics = flags.get('metrics') === 'true';
+  if (metrics && !options.targets.includes('tars-ws-metrics')) {
+    const at = options.targets.indexOf('tars-ws');
+    options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-metrics');
+  }
   const out = flags.get('out');
-  const defaultOut = stats ? 'bench/results/fanout-stats.md' : 'bench/results/fanout.md';
+  const defaultOut = metrics
+    ? 'bench/results/fanout-metrics.md'
+    : stats
+      ? 'bench/results/fanout-stats.md'
+      : 'bench/results/fanout.md';
   options.out = out === '-' ? undefined : (out ?? (quick ? undefined : defaultOut));
-  for (const name of ['targets', 'modes', 'out', 'profile', 'quick', 'stats']) flags.delete(name);
+  for (const name of ['targets', 'modes', 'out', 'profile', 'quick', 'stats', 'metrics']) flags.delete(name);
   const unknown = [...flags.keys()];
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
   return options;

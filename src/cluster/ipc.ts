@@ -16,12 +16,15 @@ export type WorkerToPrimary =
   | { tws: 'control-reply'; id: number; ok: boolean; value: unknown }
   | { tws: 'ready'; port: number }
   /** Application traffic (statistics, custom features): emitted as the supervisor's `app` event. */
-  | { tws: 'app'; kind: string; payload: unknown };
+  | { tws: 'app'; kind: string; payload: unknown }
+  /** A request to the primary (e.g. the machine's metrics), answered by a handler set with `Supervisor.answer`. */
+  | { tws: 'ask'; id: number; kind: string; payload: unknown };
 
 export type PrimaryToWorker =
   | { tws: 'deliver'; text: string }
   | { tws: 'store-reply'; id: number; ok: boolean; value: unknown }
-  | { tws: 'control'; id: number; kind: string; payload: unknown };
+  | { tws: 'control'; id: number; kind: string; payload: unknown }
+  | { tws: 'answer'; id: number; ok: boolean; value: unknown };
 
 export function isWorkerMessage(m: unknown): m is WorkerToPrimary {
   return typeof m === 'object' && m !== null && typeof (m as { tws?: unknown }).tws === 'string';

@@ -69,3 +69,37 @@ export function sendToPrimary(kind: string, payload: unknown): boolean {
   const out: WorkerToPrimary = { tws: 'app', kind, payload };
   return process.send(out);
 }
+
+const asks = new Map<number, (ok: boolean, value: unknown) => void>();
+let nextAsk = 1;
+let listening = false;
+
+/**
+ * Asks the primary (a handler set with `Supervisor.answer(kind, ...)`) and waits for its answer, at most
+ * `timeoutMs` (default 5000). Rejects outside a cluster worker, on timeout, or when the handler failed.
+ */
+export function askPrimary(kind: string, payload: unknown, timeoutMs = 5000): Promise<unknown> {
+  if (!process.connected || !process.send) return Promise.reject(new Error('not a cluster worker'));
+  if (!listening) {
+    listening = true;
+    process.on('message', (m: unknown) => {
+      if (isPrimaryMessage(m) && m.tws === 'answer') asks.get(m.id)?.(m.ok, m.value);
+    });
+  }
+  const id = nextAsk++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => settle(false, `no answer from the primary to ${kind} in ${timeoutMs} ms`),
+      timeoutMs,
+    );
+    const settle = (ok: boolean, value: unknown): void => {
+      clearTimeout(timer);
+      asks.delete(id);
+      if (ok) resolve(value);
+      else reject(new Error(String(value)));
+    };
+    asks.set(id, settle);
+    const out: WorkerToPrimary = { tws: 'ask', id, kind, payload };
+    process.send?.(out);
+  });
+}

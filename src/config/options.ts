@@ -12,6 +12,10 @@ export interface GatewayConfig {
   port: number;
   /** Bearer token required by the push endpoints. Empty: push accepted from loopback callers only. Env `PUSH_TOKEN`. */
   pushToken: string;
+  /** Serve `GET /metrics` (Prometheus) from `runGateway`: `on` or `off`. Default `on`. Env `METRICS`. */
+  metrics: 'on' | 'off';
+  /** Bearer token of `/metrics`. Empty: same-machine callers only. Env `METRICS_TOKEN`. */
+  metricsToken: string;
   /**
    * Origins whose pages may open WebSocket connections, comma-separated (`https://app.example.com,https://x.org`).
    * Always allowed: a page of the gateway's own origin, and clients that send no Origin (servers, CLIs, apps).
@@ -113,6 +117,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'host', kind: { type: 'string' }, default: '127.0.0.1', env: 'HOST', flag: 'host' },
   { key: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: 8080, env: 'PORT', flag: 'port' },
   { key: 'pushToken', kind: { type: 'string' }, default: '', env: 'PUSH_TOKEN', flag: 'push-token' },
+  {
+    key: 'metrics',
+    kind: { type: 'enum', values: ['on', 'off'] },
+    default: 'on',
+    env: 'METRICS',
+    flag: 'metrics',
+  },
+  { key: 'metricsToken', kind: { type: 'string' }, default: '', env: 'METRICS_TOKEN', flag: 'metrics-token' },
   {
     key: 'allowedOrigins',
     kind: { type: 'string' },

@@ -290,10 +290,16 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this;
   }
 
+  /** The observer set by {@link observe}, if any (to compose another with it). */
+  get observer(): GatewayObserver | undefined {
+    return this.#observer;
+  }
+
   /** Sets the one observer of this gateway's traffic (statistics). */
   observe(observer: GatewayObserver | undefined): this {
     this.#observer = observer;
     this.#router.observer = observer;
+    this.#hub.onDelivered = observer?.delivered?.bind(observer);
     return this;
   }
 
@@ -434,7 +440,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       conn.pending--;
       // Resume at half, not at the limit: one resume per half-queue of messages rather than one per message.
       if (conn.readingPaused && conn.pending <= this.config.maxPendingMessages >> 1) conn.resumeReading();
-      observer?.message?.(msg.cmd, ok, performance.now() - started);
+      observer?.message?.(msg.cmd, ok, performance.now() - started, conn.protocol.name);
     }
   }
 

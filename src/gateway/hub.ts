@@ -27,6 +27,8 @@ export class Hub {
   readonly #rooms = new Map<RoomId, Set<Connection>>();
   readonly #store: RoomStore;
   readonly #maxRoomsPerConnection: number;
+  /** Told once per push and protocol how many receivers it reached (metrics); unset: nothing is counted. */
+  onDelivered: ((protocol: string, count: number, bytes: number) => void) | undefined;
   /** Store failures come in floods when the store is down (every close): one line per interval. */
   readonly #log: LogLimiter;
 
@@ -144,8 +146,18 @@ export class Hub {
     let text = '';
     let frame: PreparedFrame | undefined;
     let others: Map<Protocol, { text: string; frame: PreparedFrame }> | undefined;
+    const observe = this.onDelivered;
+    let counted = 0;
     for (const conn of receivers) {
       if (conn.protocol !== lastProtocol) {
+        if (observe && lastProtocol && result.delivered > counted) {
+          observe(
+            lastProtocol.name,
+            result.delivered - counted,
+            (result.delivered - counted) * frame!.length,
+          );
+          counted = result.delivered;
+        }
         // Nearly always one protocol per push; the map only comes into play when pages mix protocols.
         others ??= new Map();
         let cached = others.get(conn.protocol);
@@ -161,6 +173,8 @@ export class Hub {
       if (conn.sendFrame(frame!, text)) result.delivered++;
       else result.dropped++;
     }
+    if (observe && lastProtocol && result.delivered > counted)
+      observe(lastProtocol.name, result.delivered - counted, (result.delivered - counted) * frame!.length);
     return result;
   }
 

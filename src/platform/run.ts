@@ -16,6 +16,7 @@ import type { AdminCommands } from './tars/admin-worker.js';
 import { attachTarsWorker } from './tars/launcher-worker.js';
 import { openRoomStore } from './backends.js';
 import { Supervisor } from './supervisor.js';
+import { enableMetrics, metricsControl, serveClusterMetrics } from './metrics/metrics.js';
 import {
   announceReady,
   clusterWorkerDeps,
@@ -51,6 +52,8 @@ export async function runGateway(
   if (config.workers <= 1 && !isClusterWorker()) {
     const gateway = await build(config, {});
     if (tars) await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands });
+    // After the platform's statistics: metrics compose with the observer those set.
+    if (config.metrics === 'on') enableMetrics(gateway);
     closeOnSignals(gateway);
     await gateway.listen();
     return { role: 'single', gateway };
@@ -78,6 +81,7 @@ export async function runGateway(
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    serveClusterMetrics(supervisor);
     const port = await supervisor.start();
     logger.info({ workers: config.workers, port }, 'tars-ws cluster ready');
     return { role: 'primary', supervisor, port };
@@ -86,7 +90,8 @@ export async function runGateway(
   const platform = tars
     ? await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands })
     : undefined;
-  const handlers = new Map([...(platform?.control ?? []), ...(options.control?.(gateway) ?? [])]);
+  const metrics = config.metrics === 'on' ? [metricsControl(enableMetrics(gateway))] : [];
+  const handlers = new Map([...(platform?.control ?? []), ...metrics, ...(options.control?.(gateway) ?? [])]);
   if (handlers.size > 0) serveControl(handlers);
   closeOnSignals(gateway);
   // A worker whose primary is gone must not linger as an orphan holding the port.

@@ -80,6 +80,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Connections with memberships, by the process that holds them, for cleanup when it dies. */
   readonly #connsOf = new Map<ProcessIndex, Set<ConnId>>();
   #nextProcessIndex = 1;
+  readonly #answers = new Map<string, (workerId: number, payload: unknown) => unknown>();
   #nextControlId = 1;
   readonly #controls = new Map<number, { replies: ControlReply[]; expected: number; done: () => void }>();
   #stopping = false;
@@ -172,6 +173,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     });
   }
 
+  /** Answers workers' `askPrimary(kind, ...)` requests with `handler` (one handler per kind). */
+  answer(kind: string, handler: (workerId: number, payload: unknown) => unknown): this {
+    this.#answers.set(kind, handler);
+    return this;
+  }
+
   /** Stops every worker (SIGTERM: they close their clients with 1001), SIGKILL after `stopTimeoutMs`. */
   async close(): Promise<void> {
     this.#stopping = true;
@@ -242,6 +249,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       case 'app':
         this.emit('app', slot.workerId, m.kind, m.payload);
         return;
+      case 'ask': {
+        const handler = this.#answers.get(m.kind);
+        const reply = (ok: boolean, value: unknown): void => {
+          const out: PrimaryToWorker = { tws: 'answer', id: m.id, ok, value };
+          if (slot.worker?.isConnected()) slot.worker.send(out);
+        };
+        if (!handler) reply(false, `no answer for ${m.kind}`);
+        else
+          Promise.resolve()
+            .then(() => handler(slot.workerId, m.payload))
+            .then(
+              (v) => reply(true, v),
+              (err: unknown) => reply(false, err instanceof Error ? err.message : String(err)),
+            );
+        return;
+      }
     }
   }
 

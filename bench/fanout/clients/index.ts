@@ -11,4 +11,5 @@ export const CLIENTS: Record<TargetName, TargetClient> = {
   'socket.io': socketIoClient,
   'ws-corked': wsClient,
   'tars-ws-stats': tarsWsClient,
+  'tars-ws-metrics': tarsWsClient,
 };

@@ -8,4 +8,5 @@ export const SERVERS: Record<TargetName, () => Promise<StartServer>> = {
   'socket.io': async () => (await import('./socketio-server.js')).startSocketIo,
   'ws-corked': async () => (await import('./ws-server.js')).startWsCorked,
   'tars-ws-stats': async () => (await import('./tars-ws-stats-server.js')).startTarsWsStats,
+  'tars-ws-metrics': async () => (await import('./tars-ws-metrics-server.js')).startTarsWsMetrics,
 };

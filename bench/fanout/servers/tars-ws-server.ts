@@ -6,7 +6,14 @@ import type { BenchServer } from './server.js';
 export async function startTarsWs(): Promise<BenchServer> {
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, logLevel: 'silent', heartbeatIntervalMs: 0, shutdownGraceMs: 1000 },
+    overrides: {
+      port: 0,
+      logLevel: 'silent',
+      heartbeatIntervalMs: 0,
+      shutdownGraceMs: 1000,
+      // Every subscriber of the benchmark comes from 127.0.0.1.
+      maxConnectionsPerAddress: 100_000,
+    },
   });
   const gateway = await createChatApp(config);
   await gateway.listen();

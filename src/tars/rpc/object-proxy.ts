@@ -47,6 +47,11 @@ let defaultObserver: CallObserver | undefined;
  * Sets the observer of every proxy created without an `observer` option, in this process (the statistics reporter
  * uses it so that every Tars call an application makes is counted without changing its code). `undefined` clears it.
  */
+/** The observer set by {@link setDefaultCallObserver}, if any (to compose another with it). */
+export function getDefaultCallObserver(): CallObserver | undefined {
+  return defaultObserver;
+}
+
 export function setDefaultCallObserver(observer: CallObserver | undefined): void {
   defaultObserver = observer;
 }
