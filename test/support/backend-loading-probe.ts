@@ -20,6 +20,8 @@ const CLIENTS = {
 
 const dir = mkdtempSync(join(tmpdir(), 'tars-ws-probe-'));
 const file = join(dir, 'resolved.txt');
+// Also when the gateway fails to start: the record must not outlive the probe.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 register(new URL('./load-recorder.mjs', import.meta.url), { data: { file } });
 
 const { Gateway, loadConfig, registerRoomCommands } = await import('../../src/index.js');
@@ -47,7 +49,6 @@ ws.close();
 await gateway.close();
 
 const modules = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-rmSync(dir, { recursive: true, force: true });
 // Packages loaded by require() (CommonJS inside CommonJS) never reach the ESM hooks: look in require's cache too.
 const required = Object.keys(createRequire(import.meta.url).cache);
 const clients = Object.entries(CLIENTS)
