@@ -365,6 +365,47 @@ describe('TarsServer idle connections', () => {
 });
 
 describe('TarsServer back-pressure', () => {
+  test('stops reading a connection whose peer does not read its replies, and sends every reply once it does', async () => {
+    let served = 0;
+    const reply = 'x'.repeat(1000);
+    const server = new TarsServer({ port: 0 });
+    server.addServant(
+      PROBE,
+      {},
+      {
+        async echo(_impl, _args, res) {
+          served++;
+          res.write(0, '', reply, V.string.write);
+        },
+      },
+    );
+    const { port } = await server.listen();
+    const c = await RawClient.connect(port);
+    c.socket.pause(); // reads nothing: 50 MB of replies would pile up in the server
+    const n = 50_000;
+    c.socket.write(
+      Buffer.concat(
+        Array.from({ length: n }, (_, i) => requestFrame({ iRequestId: i + 1, sFuncName: 'echo' })),
+      ),
+    );
+    let last = -1;
+    const stalled = await eventually(
+      () => {
+        const stable = served === last;
+        last = served;
+        return stable ? served : -1;
+      },
+      (v) => v > 0,
+      { everyMs: 200, what: 'the server to stop serving the connection' },
+    );
+    assert.ok(stalled < n / 2, `served ${stalled} of ${n} requests to a peer that reads nothing`);
+    c.socket.resume();
+    await within(30_000, c.frame(n), 'every reply');
+    assert.equal(served, n);
+    c.destroy();
+    await server.close();
+  });
+
   test('stops reading a connection with maxInFlightPerConnection requests being served, until half replied', async () => {
     const impl = new ProbeImpl('B');
     const server = new TarsServer({ port: 0, maxInFlightPerConnection: 4 });

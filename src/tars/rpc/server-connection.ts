@@ -3,7 +3,8 @@
  * concurrently and writes the replies. A frame with a bad length or an undecodable packet stops reading this
  * connection: the requests that came before it are answered, then it closes (with a log line). A connection that
  * sends no complete request for `idleTimeoutMs` while none of its requests is being served (idle, or stuck in the
- * middle of a frame) is closed. Other connections are not affected by either.
+ * middle of a frame) is closed. Reading pauses while too many requests are being served or while the peer does not
+ * read its replies. Other connections are not affected by any of it.
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
@@ -36,6 +37,8 @@ export class ServerConnection {
   #inFlight = 0;
   /** Reading is paused because `maxInFlight` requests are being served (back-pressure on a pipelining client). */
   #throttled = false;
+  /** Reading is paused because the peer does not read its replies (our write buffer is full). */
+  #writeBlocked = false;
   /** Reading has stopped for good: the connection is draining (server close, or a bad frame). */
   #stopped = false;
   /** Told when no request is being served any more (drains waiting for the replies). */
@@ -177,8 +180,21 @@ export class ServerConnection {
     const batch = this.#batch;
     this.#batch = [];
     if (this.#socket.destroyed || batch.length === 0) return;
-    this.#socket.write(batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch));
+    const ok = this.#socket.write(batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch));
+    if (!ok && !this.#writeBlocked) {
+      // A peer that sends requests but does not read the replies: stop reading it rather than buffer without end.
+      this.#writeBlocked = true;
+      this.#socket.pause();
+      this.#socket.once('drain', () => {
+        this.#writeBlocked = false;
+        this.#resumeReading();
+      });
+    }
   };
+
+  #resumeReading(): void {
+    if (!this.#throttled && !this.#writeBlocked && !this.#stopped && !this.#closed) this.#socket.resume();
+  }
 
   #done(): void {
     this.#inFlight--;
@@ -190,7 +206,7 @@ export class ServerConnection {
     // Resume at half the limit, not at limit - 1, so a steady overload does not flip the socket on every reply.
     if (this.#throttled && this.#inFlight <= this.#maxInFlight / 2) {
       this.#throttled = false;
-      if (!this.#stopped && !this.#closed) this.#socket.resume();
+      this.#resumeReading();
     }
   }
 
