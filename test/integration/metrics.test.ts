@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { enableMetrics, LocalBroker, type BrokerMessage, type Gateway } from '../../src/index.js';
 import { eventually } from '../support/eventually.js';
 import { series } from '../support/prometheus.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 
 /** GET with raw headers (fetch would not let a test set Host). */
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
