@@ -86,6 +86,12 @@ export interface GatewayConfig {
   heartbeatIntervalMs: number;
   /** Centrifugo protocol: HMAC secret of connection and subscription tokens (HS256/384/512). Default '' (none). */
   tokenHmacSecretKey: string;
+  /** Centrifugo protocol: RSA public key (PEM) of RS256-512 / PS256-512 tokens. Default '' (none). */
+  tokenRsaPublicKey: string;
+  /** Centrifugo protocol: ECDSA public key (PEM) of ES256-512 tokens. Default '' (none). */
+  tokenEcdsaPublicKey: string;
+  /** Centrifugo protocol: URL of a JWKS whose keys verify tokens. Default '' (none). */
+  tokenJwksUrl: string;
   /** Centrifugo protocol: connections without a token: `auto` (accepted when no key is configured), `true`, `false`. Default auto. */
   allowAnonymousConnect: string;
   /** Centrifugo protocol: interval of the server's `{}` pings; a client that does not answer within it is closed with 3012. Default 25000 ms. */
@@ -230,6 +236,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '',
     env: 'TOKEN_HMAC_SECRET_KEY',
     flag: 'token-hmac-secret-key',
+  },
+  {
+    key: 'tokenRsaPublicKey',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_RSA_PUBLIC_KEY',
+    flag: 'token-rsa-public-key',
+  },
+  {
+    key: 'tokenEcdsaPublicKey',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_ECDSA_PUBLIC_KEY',
+    flag: 'token-ecdsa-public-key',
+  },
+  {
+    key: 'tokenJwksUrl',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_JWKS_URL',
+    flag: 'token-jwks-url',
   },
   {
     key: 'allowAnonymousConnect',

@@ -16,7 +16,7 @@ import type { ControllerClass } from '../http/controller.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, LogLimiter, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
-import type { InboundMessage, Protocol, SessionHost } from '../protocol/protocol.js';
+import type { InboundMessage, Protocol, SessionHost, SessionSettings } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import {
   connIdBase,
@@ -78,6 +78,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly #router: HttpRouter;
   readonly #messages = new MessageRouter();
   readonly #rpcHandlers = new Map<string, RpcHandler>();
+  readonly #sessionSettings: SessionSettings;
   #sendHandler: SendHandler | undefined;
   readonly #hub: Hub;
   readonly #limits: ConnectionLimits;
@@ -138,6 +139,15 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
     this.#origins = parseOrigins(config.allowedOrigins);
     this.#limitedLog = new LogLimiter(this.logger);
+    this.#sessionSettings = {
+      tokenHmacSecretKey: config.tokenHmacSecretKey,
+      tokenRsaPublicKey: config.tokenRsaPublicKey,
+      tokenEcdsaPublicKey: config.tokenEcdsaPublicKey,
+      tokenJwksUrl: config.tokenJwksUrl,
+      allowAnonymousConnect: config.allowAnonymousConnect as SessionSettings['allowAnonymousConnect'],
+      pingIntervalMs: config.centrifugePingIntervalMs,
+      maxChannelLength: config.maxRoomNameLength,
+    };
     this.#limits = new ConnectionLimits(config, this.#limitedLog);
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
     this.#wss = new WebSocketServer({
@@ -488,15 +498,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     let user = '';
     return {
       connId: conn.id,
-      settings: {
-        tokenHmacSecretKey: this.config.tokenHmacSecretKey,
-        allowAnonymousConnect:
-          this.config.allowAnonymousConnect === 'auto'
-            ? this.config.tokenHmacSecretKey === ''
-            : this.config.allowAnonymousConnect === 'true',
-        pingIntervalMs: this.config.centrifugePingIntervalMs,
-        maxChannelLength: this.config.maxRoomNameLength,
-      },
+      settings: this.#sessionSettings,
       connected: (sub) => {
         user = sub;
         conn.receivesBroadcasts = true;

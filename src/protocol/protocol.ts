@@ -47,9 +47,13 @@ export interface Protocol {
 
 /** Gateway settings a session reads (from the config). */
 export interface SessionSettings {
-  /** HMAC key of tokens; '' for none. */
+  /** Keys of tokens; '' for none. */
   readonly tokenHmacSecretKey: string;
-  readonly allowAnonymousConnect: boolean;
+  readonly tokenRsaPublicKey: string;
+  readonly tokenEcdsaPublicKey: string;
+  readonly tokenJwksUrl: string;
+  /** `auto`: when no key is configured. */
+  readonly allowAnonymousConnect: 'auto' | 'true' | 'false';
   readonly pingIntervalMs: number;
   readonly maxChannelLength: number;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Centrifuge, type PublicationContext } from 'centrifuge';
-import { SignJWT } from 'jose';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { Gateway } from '../../src/index.js';
 import { startChat, TestClient, wsUrl } from '../support/gateway.js';
@@ -138,6 +138,49 @@ describe('Centrifugo client protocol on /connection/websocket', () => {
     await assert.rejects(c.publish('chat:x', 'x'), (err: { code: number }) => err.code === 102);
     await assert.rejects(c.history('room1', { limit: 1 }), (err: { code: number }) => err.code === 108);
   });
+});
+
+describe('Centrifugo tokens signed with RS256 and ES256', () => {
+  let gateway: Gateway;
+  let rsa: CryptoKeyPair;
+  let ec: CryptoKeyPair;
+  const clients: Centrifuge[] = [];
+  before(async () => {
+    rsa = await generateKeyPair('RS256');
+    ec = await generateKeyPair('ES256');
+    gateway = await startChat({
+      tokenRsaPublicKey: await exportSPKI(rsa.publicKey),
+      tokenEcdsaPublicKey: await exportSPKI(ec.publicKey),
+    });
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await gateway.close();
+  });
+
+  for (const alg of ['RS256', 'ES256'] as const) {
+    it(`accepts a ${alg} token and refuses anonymous connects when a key is configured`, async () => {
+      const key = alg === 'RS256' ? rsa.privateKey : ec.privateKey;
+      const token = await new SignJWT({ sub: 'dave' })
+        .setProtectedHeader({ alg })
+        .setExpirationTime('1m')
+        .sign(key);
+      const url = wsUrl(gateway, '/connection/websocket');
+      const ok = new Centrifuge(url, { websocket: WebSocket, token });
+      clients.push(ok);
+      await within('connected', (done) => {
+        ok.once('connected', done);
+        ok.connect();
+      });
+      const anon = new Centrifuge(url, { websocket: WebSocket });
+      clients.push(anon);
+      const dis = await within<{ code: number }>('disconnected', (done) => {
+        anon.once('disconnected', done);
+        anon.connect();
+      });
+      assert.equal(dis.code, 3503);
+    });
+  }
 });
 
 describe('Centrifugo protocol frames', () => {

@@ -5,6 +5,10 @@
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { InboundMessage, OutboundPush, Protocol, SessionHost, Session } from '../protocol.js';
 import { CentrifugeSession } from './session.js';
+import { TokenVerifier } from './tokens.js';
+
+/** One verifier per settings object (the gateway's), so keys are imported once. */
+const verifiers = new WeakMap<object, TokenVerifier>();
 
 export const CENTRIFUGE_PATH = '/connection/websocket';
 
@@ -26,6 +30,17 @@ export const centrifugeProtocol: Protocol = {
       : JSON.stringify({ push: { channel: push.room, pub: { data: push.message } } });
   },
   openSession(host: SessionHost): Session {
-    return new CentrifugeSession(host);
+    let verifier = verifiers.get(host.settings);
+    if (!verifier) {
+      const s = host.settings;
+      verifier = new TokenVerifier({
+        hmacSecretKey: s.tokenHmacSecretKey,
+        rsaPublicKey: s.tokenRsaPublicKey,
+        ecdsaPublicKey: s.tokenEcdsaPublicKey,
+        jwksUrl: s.tokenJwksUrl,
+      });
+      verifiers.set(host.settings, verifier);
+    }
+    return new CentrifugeSession(host, verifier);
   },
 };

@@ -8,7 +8,7 @@ import { validateRoomId } from '../../store/room-store.js';
 import type { RoomId } from '../../types.js';
 import type { Session, SessionHost } from '../protocol.js';
 import { decodeBatch, encodeBatch, type Command } from './codec.js';
-import { connectionClaims, TokenError, type ConnectionClaims } from './tokens.js';
+import { TokenError, type ConnectionClaims, type TokenVerifier } from './tokens.js';
 
 /** A command refused with a Centrifugo error code. */
 class ReplyError extends Error {
@@ -33,6 +33,7 @@ const NOT_YET = new Set(['presence', 'presence_stats', 'history']);
 
 export class CentrifugeSession implements Session {
   readonly #host: SessionHost;
+  readonly #tokens: TokenVerifier;
   #connected = false;
   #closed = false;
   #chain: Promise<void> = Promise.resolve();
@@ -41,8 +42,9 @@ export class CentrifugeSession implements Session {
   #awaitingPong = false;
   readonly #channels = new Set<RoomId>();
 
-  constructor(host: SessionHost) {
+  constructor(host: SessionHost, tokens: TokenVerifier) {
     this.#host = host;
+    this.#tokens = tokens;
   }
 
   frame(text: string): void {
@@ -112,8 +114,11 @@ export class CentrifugeSession implements Session {
     let user = '';
     let channels: string[] = [];
     if (token === '') {
-      if (!settings.allowAnonymousConnect)
-        throw new Disconnect(CentrifugeDisconnect.PermissionDenied, 'permission denied');
+      const anonymous =
+        settings.allowAnonymousConnect === 'auto'
+          ? !this.#tokens.configured
+          : settings.allowAnonymousConnect === 'true';
+      if (!anonymous) throw new Disconnect(CentrifugeDisconnect.PermissionDenied, 'permission denied');
     } else {
       const claims = await this.#verify(token);
       exp = claims.exp;
@@ -151,7 +156,7 @@ export class CentrifugeSession implements Session {
 
   async #verify(token: string): Promise<ConnectionClaims> {
     try {
-      return await connectionClaims(token, this.#host.settings.tokenHmacSecretKey);
+      return await this.#tokens.connectionClaims(token);
     } catch (err) {
       if (err instanceof TokenError && err.expired)
         throw new ReplyError(CentrifugeError.TokenExpired, 'token expired');

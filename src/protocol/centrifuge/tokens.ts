@@ -1,5 +1,16 @@
-/** Connection and subscription tokens (JWT, verified with jose): HS256/384/512 with `tokenHmacSecretKey`. */
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+/**
+ * Connection tokens (JWT, verified with jose): HS256/384/512 with `tokenHmacSecretKey`, RS256-512 and PS256-512 with
+ * `tokenRsaPublicKey` (PEM), ES256-512 with `tokenEcdsaPublicKey` (PEM), any of a JWKS with `tokenJwksUrl`.
+ */
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  importSPKI,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 /** Why a token was refused: expired (the client may get a new one, 109) or invalid (3500). */
 export class TokenError extends Error {
@@ -21,25 +32,63 @@ export interface ConnectionClaims {
   info?: unknown;
 }
 
-const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
-
-export async function verifyToken(token: string, hmacKey: string): Promise<JWTPayload> {
-  if (hmacKey === '') throw new TokenError(false, 'no token key configured');
-  try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(hmacKey), {
-      algorithms: HMAC_ALGORITHMS,
-    });
-    return payload;
-  } catch (err) {
-    if (err instanceof errors.JWTExpired) throw new TokenError(true, 'token expired');
-    throw new TokenError(false, 'invalid token');
-  }
+export interface TokenKeys {
+  readonly hmacSecretKey: string;
+  readonly rsaPublicKey: string;
+  readonly ecdsaPublicKey: string;
+  readonly jwksUrl: string;
 }
 
-export async function connectionClaims(token: string, hmacKey: string): Promise<ConnectionClaims> {
-  const p = await verifyToken(token, hmacKey);
-  const channels = Array.isArray(p['channels'])
-    ? p['channels'].filter((c): c is string => typeof c === 'string')
-    : [];
-  return { user: typeof p.sub === 'string' ? p.sub : '', exp: p.exp ?? 0, channels, info: p['info'] };
+type KeyFor = (alg: string) => Promise<Parameters<typeof jwtVerify>[1] | undefined>;
+
+/** Verifies tokens with the configured keys; the keys are imported once, on first use. */
+export class TokenVerifier {
+  readonly #keyFor: KeyFor;
+  readonly configured: boolean;
+
+  constructor(keys: TokenKeys) {
+    this.configured =
+      keys.hmacSecretKey !== '' ||
+      keys.rsaPublicKey !== '' ||
+      keys.ecdsaPublicKey !== '' ||
+      keys.jwksUrl !== '';
+    const hmac = keys.hmacSecretKey === '' ? undefined : new TextEncoder().encode(keys.hmacSecretKey);
+    const spki = new Map<string, Promise<CryptoKey>>();
+    const imported = (pem: string, alg: string): Promise<CryptoKey> => {
+      let key = spki.get(alg);
+      if (!key) spki.set(alg, (key = importSPKI(pem, alg)));
+      return key;
+    };
+    const jwks: JWTVerifyGetKey | undefined =
+      keys.jwksUrl === '' ? undefined : createRemoteJWKSet(new URL(keys.jwksUrl));
+    this.#keyFor = async (alg) => {
+      if (alg.startsWith('HS')) return hmac;
+      if ((alg.startsWith('RS') || alg.startsWith('PS')) && keys.rsaPublicKey !== '')
+        return imported(keys.rsaPublicKey, alg);
+      if (alg.startsWith('ES') && keys.ecdsaPublicKey !== '') return imported(keys.ecdsaPublicKey, alg);
+      return jwks;
+    };
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      const key = alg === undefined || alg === 'none' ? undefined : await this.#keyFor(alg);
+      if (key === undefined) throw new TokenError(false, 'no key for the token');
+      const { payload } =
+        typeof key === 'function' ? await jwtVerify(token, key) : await jwtVerify(token, key);
+      return payload;
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw new TokenError(true, 'token expired');
+      throw new TokenError(false, 'invalid token');
+    }
+  }
+
+  async connectionClaims(token: string): Promise<ConnectionClaims> {
+    const p = await this.verify(token);
+    const channels = Array.isArray(p['channels'])
+      ? p['channels'].filter((c): c is string => typeof c === 'string')
+      : [];
+    return { user: typeof p.sub === 'string' ? p.sub : '', exp: p.exp ?? 0, channels, info: p['info'] };
+  }
 }
