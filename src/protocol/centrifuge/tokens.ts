@@ -53,8 +53,8 @@ export class TokenVerifier {
       keys.ecdsaPublicKey !== '' ||
       keys.jwksUrl !== '';
     const hmac = keys.hmacSecretKey === '' ? undefined : new TextEncoder().encode(keys.hmacSecretKey);
-    const spki = new Map<string, Promise<CryptoKey>>();
-    const imported = (pem: string, alg: string): Promise<CryptoKey> => {
+    const spki = new Map<string, ReturnType<typeof importSPKI>>();
+    const imported = (pem: string, alg: string): ReturnType<typeof importSPKI> => {
       let key = spki.get(alg);
       if (!key) spki.set(alg, (key = importSPKI(pem, alg)));
       return key;
