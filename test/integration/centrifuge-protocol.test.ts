@@ -4,7 +4,8 @@ import { Centrifuge, type PublicationContext } from 'centrifuge';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { Gateway } from '../../src/index.js';
-import { startChat, TestClient, wsUrl } from '../support/gateway.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
 
 const SECRET = 'test-secret-key-of-sufficient-length';
 
