@@ -25,6 +25,58 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
+/**
+ * Centrifugo client protocol error codes (replies to commands on `/connection/websocket`), as Centrifugo numbers them.
+ */
+export const CentrifugeError = {
+  /** Server error. Retry later. */
+  Internal: 100,
+  /** The connection is not authorised to do this (no connection yet, anonymous not allowed). */
+  Unauthorized: 101,
+  /** The channel's namespace is not configured. Fix the channel name. */
+  UnknownChannel: 102,
+  /** The channel's options or the token do not allow this. */
+  PermissionDenied: 103,
+  /** Unknown command method or RPC method. */
+  MethodNotFound: 104,
+  /** Already subscribed to this channel. */
+  AlreadySubscribed: 105,
+  /** A limit was passed (channels per connection, name length, data size). */
+  LimitExceeded: 106,
+  /** Malformed command. Fix the client. */
+  BadRequest: 107,
+  /** The feature is not available (presence, history, recovery: issue 11). */
+  NotAvailable: 108,
+  /** The token expired: get a new one and retry. */
+  TokenExpired: 109,
+  /** The subscription or connection has expired. */
+  Expired: 110,
+  /** Too many commands: slow down. */
+  TooManyRequests: 111,
+  /** Unrecoverable position (history). */
+  UnrecoverablePosition: 112,
+} as const;
+export type CentrifugeError = (typeof CentrifugeError)[keyof typeof CentrifugeError];
+
+/**
+ * Centrifugo disconnect codes, sent as WebSocket close codes. 3000-3499: the SDK reconnects; 3500-3999: it does not.
+ */
+export const CentrifugeDisconnect = {
+  /** Server shutting down. The SDK reconnects. */
+  Shutdown: 3001,
+  /** No pong in time after a server ping. The SDK reconnects. */
+  NoPong: 3012,
+  /** The connection token expired and was not refreshed in time. The SDK reconnects with a new token. */
+  Expired: 3005,
+  /** Invalid connection token. No reconnect. */
+  InvalidToken: 3500,
+  /** Malformed command or a command before connect. No reconnect. */
+  BadRequest: 3501,
+  /** Anonymous connection not allowed. No reconnect. */
+  PermissionDenied: 3503,
+} as const;
+export type CentrifugeDisconnect = (typeof CentrifugeDisconnect)[keyof typeof CentrifugeDisconnect];
+
 /** Application error codes, stable across releases, carried in JSON error bodies and protocol error replies. */
 export const ErrorCode = {
   /** The message or request could not be parsed (bad JSON, wrong shape). Fix the sender. */

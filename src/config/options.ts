@@ -84,6 +84,18 @@ export interface GatewayConfig {
   workers: number;
   /** Interval of server pings that detect dead peers (0 disables). Default 30000 ms. */
   heartbeatIntervalMs: number;
+  /** Centrifugo protocol: HMAC secret of connection and subscription tokens (HS256/384/512). Default '' (none). */
+  tokenHmacSecretKey: string;
+  /** Centrifugo protocol: RSA public key (PEM) of RS256-512 / PS256-512 tokens. Default '' (none). */
+  tokenRsaPublicKey: string;
+  /** Centrifugo protocol: ECDSA public key (PEM) of ES256-512 tokens. Default '' (none). */
+  tokenEcdsaPublicKey: string;
+  /** Centrifugo protocol: URL of a JWKS whose keys verify tokens. Default '' (none). */
+  tokenJwksUrl: string;
+  /** Centrifugo protocol: connections without a token: `auto` (accepted when no key is configured), `true`, `false`. Default auto. */
+  allowAnonymousConnect: string;
+  /** Centrifugo protocol: interval of the server's `{}` pings; a client that does not answer within it is closed with 3012. Default 25000 ms. */
+  centrifugePingIntervalMs: number;
   /**
    * On SIGINT/SIGTERM (or a drain), time over which clients are closed with 1001, in batches, so they reconnect
    * to other nodes without a thundering herd; `/readyz` answers 503 from the start. 0 closes all at once.
@@ -218,6 +230,49 @@ export const OPTIONS: readonly OptionSpec[] = [
   int('requestTimeoutMs', 30_000, 100, 3_600_000, 'REQUEST_TIMEOUT_MS', 'request-timeout-ms'),
   int('keepAliveTimeoutMs', 5000, 100, 600_000, 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms'),
   int('workers', 1, 1, 256, 'WORKERS', 'workers'),
+  {
+    key: 'tokenHmacSecretKey',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_HMAC_SECRET_KEY',
+    flag: 'token-hmac-secret-key',
+  },
+  {
+    key: 'tokenRsaPublicKey',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_RSA_PUBLIC_KEY',
+    flag: 'token-rsa-public-key',
+  },
+  {
+    key: 'tokenEcdsaPublicKey',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_ECDSA_PUBLIC_KEY',
+    flag: 'token-ecdsa-public-key',
+  },
+  {
+    key: 'tokenJwksUrl',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_JWKS_URL',
+    flag: 'token-jwks-url',
+  },
+  {
+    key: 'allowAnonymousConnect',
+    kind: { type: 'enum', values: ['auto', 'true', 'false'] },
+    default: 'auto',
+    env: 'ALLOW_ANONYMOUS_CONNECT',
+    flag: 'allow-anonymous-connect',
+  },
+  int(
+    'centrifugePingIntervalMs',
+    25_000,
+    100,
+    3_600_000,
+    'CENTRIFUGE_PING_INTERVAL_MS',
+    'centrifuge-ping-interval-ms',
+  ),
   int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),
   int('drainMs', 10_000, 0, 3_600_000, 'DRAIN_MS', 'drain-ms'),
   int('shutdownGraceMs', 5000, 0, 600_000, 'SHUTDOWN_GRACE_MS', 'shutdown-grace-ms'),

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { CloseCode } from '../errors.js';
-import type { Protocol } from '../protocol/protocol.js';
+import type { Protocol, Session } from '../protocol/protocol.js';
 import type { ConnId, RoomId } from '../types.js';
 import {
   prepareTextFrame,
@@ -27,6 +27,10 @@ export class Connection implements TurnCorked {
   readonly rooms = new Set<RoomId>();
   /** Free-form state for the application (user id, auth claims, ...). */
   readonly data = new Map<string, unknown>();
+  /** The protocol's own state machine, when its protocol has one (Centrifugo): it gets the frames. */
+  session: Session | undefined;
+  /** Whether broadcasts reach it: false until a session's connect succeeded. */
+  receivesBroadcasts = true;
   /** Set by the heartbeat when a ping is sent, cleared by the pong. */
   awaitingPong = false;
   /** Whether it ever joined a room: only then can the room store hold anything of it when it closes. */

@@ -16,7 +16,7 @@ import type { ControllerClass } from '../http/controller.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, LogLimiter, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
-import type { InboundMessage, Protocol } from '../protocol/protocol.js';
+import type { InboundMessage, Protocol, SessionHost, SessionSettings } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import {
   connIdBase,
@@ -38,6 +38,11 @@ import type { GatewayObserver } from './observer.js';
 import { PushCallers, PushService, type PushPolicy } from './push.js';
 
 export type { GatewayObserver, GatewayStats };
+
+/** Answers a Centrifugo `rpc` command: gets its data, returns the reply's data (any JSON value). */
+export type RpcHandler = (data: unknown, conn: Connection) => unknown;
+/** Receives a Centrifugo `send` command's data. */
+export type SendHandler = (data: unknown, conn: Connection) => void;
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -72,6 +77,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly #wss: WebSocketServer;
   readonly #router: HttpRouter;
   readonly #messages = new MessageRouter();
+  readonly #rpcHandlers = new Map<string, RpcHandler>();
+  readonly #sessionSettings: SessionSettings;
+  #sendHandler: SendHandler | undefined;
   readonly #hub: Hub;
   readonly #limits: ConnectionLimits;
   /** Lines about one connection or client address: rate-limited, so traffic cannot become log volume. */
@@ -131,6 +139,15 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
     this.#origins = parseOrigins(config.allowedOrigins);
     this.#limitedLog = new LogLimiter(this.logger);
+    this.#sessionSettings = {
+      tokenHmacSecretKey: config.tokenHmacSecretKey,
+      tokenRsaPublicKey: config.tokenRsaPublicKey,
+      tokenEcdsaPublicKey: config.tokenEcdsaPublicKey,
+      tokenJwksUrl: config.tokenJwksUrl,
+      allowAnonymousConnect: config.allowAnonymousConnect as SessionSettings['allowAnonymousConnect'],
+      pingIntervalMs: config.centrifugePingIntervalMs,
+      maxChannelLength: config.maxRoomNameLength,
+    };
     this.#limits = new ConnectionLimits(config, this.#limitedLog);
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
     this.#wss = new WebSocketServer({
@@ -173,6 +190,18 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   /** Registers the handler of commands nobody else handles. */
   onOtherMessage(handler: MessageHandler): this {
     this.#messages.otherwise(handler);
+    return this;
+  }
+
+  /** Registers the handler of a Centrifugo `rpc` command with this method; its result is the reply's data. */
+  onRpc(method: string, handler: RpcHandler): this {
+    this.#rpcHandlers.set(method, handler);
+    return this;
+  }
+
+  /** Registers the handler of Centrifugo `send` commands (fire and forget). */
+  onSend(handler: SendHandler): this {
+    this.#sendHandler = handler;
     return this;
   }
 
@@ -367,6 +396,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       );
       this.emit('slowConsumer', slow);
     });
+    if (protocol.openSession) {
+      conn.receivesBroadcasts = false;
+      conn.session = protocol.openSession(this.#sessionHost(conn));
+    }
     this.#hub.add(conn);
     this.stats.connectionsOpened++;
     ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
@@ -398,6 +431,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       );
       return;
     }
+    if (conn.session) return conn.session.frame(rawToString(data));
     let msg: InboundMessage;
     try {
       msg = conn.protocol.decode(rawToString(data));
@@ -460,7 +494,31 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     conn.send(conn.protocol.encodeError(msg, gwErr));
   }
 
+  #sessionHost(conn: Connection): SessionHost {
+    let user = '';
+    return {
+      connId: conn.id,
+      settings: this.#sessionSettings,
+      connected: (sub) => {
+        user = sub;
+        conn.receivesBroadcasts = true;
+      },
+      send: (text) => conn.send(text),
+      close: (code, reason) => conn.close(code, reason),
+      join: (room) => this.#hub.join(conn, room),
+      leave: (room) => this.#hub.leave(conn, room),
+      publish: (room, message) => this.push.toRoom(PushCallers.centrifuge(conn, user), room, message),
+      rpc: async (method, data) => {
+        const handler = this.#rpcHandlers.get(method);
+        if (!handler) throw new GatewayError(ErrorCode.NotFound, `no rpc method ${method}`);
+        return handler(data, conn);
+      },
+      message: (data) => this.#sendHandler?.(data, conn),
+    };
+  }
+
   #onClose(conn: Connection, code: number, reason: string): void {
+    conn.session?.closed();
     this.#hub.remove(conn);
     this.logger.debug({ conn: conn.id, code, reason }, 'connection closed');
     this.emit('close', conn, code, reason);

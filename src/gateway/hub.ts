@@ -149,6 +149,7 @@ export class Hub {
     const observe = this.onDelivered;
     let counted = 0;
     for (const conn of receivers) {
+      if (!conn.receivesBroadcasts) continue;
       if (conn.protocol !== lastProtocol) {
         if (observe && lastProtocol && result.delivered > counted) {
           observe(

@@ -21,6 +21,8 @@ export type PushCaller =
   | { readonly kind: 'http'; readonly req: IncomingMessage }
   /** A WebSocket client's command (`sendByRoom`, `broadcast`). */
   | { readonly kind: 'client'; readonly conn: Connection }
+  /** A Centrifugo-protocol client's publish; `user` is its token's `sub` ('' when anonymous). */
+  | { readonly kind: 'centrifuge'; readonly conn: Connection; readonly user: string }
   /** A Tars call to PushObj. */
   | { readonly kind: 'tars'; readonly servant: string; readonly context?: ReadonlyMap<string, string> };
 
@@ -28,6 +30,7 @@ export const PushCallers = {
   server: { kind: 'server' } as PushCaller,
   http: (req: IncomingMessage): PushCaller => ({ kind: 'http', req }),
   client: (conn: Connection): PushCaller => ({ kind: 'client', conn }),
+  centrifuge: (conn: Connection, user: string): PushCaller => ({ kind: 'centrifuge', conn, user }),
   tars: (servant: string, context?: ReadonlyMap<string, string>): PushCaller => ({
     kind: 'tars',
     servant,

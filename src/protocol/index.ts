@@ -1,11 +1,12 @@
 /** Protocol registry and per-connection negotiation. */
 import type { IncomingMessage } from 'node:http';
+import { CENTRIFUGE_PATH, centrifugeProtocol } from './centrifuge/index.js';
 import { jsonProtocol } from './protocol-json.js';
 import { textProtocol } from './protocol-text.js';
 import type { Protocol } from './protocol.js';
 
 export type { InboundMessage, OutboundPush, Protocol } from './protocol.js';
-export { jsonProtocol, textProtocol };
+export { CENTRIFUGE_PATH, centrifugeProtocol, jsonProtocol, textProtocol };
 
 /** Built-in protocols by name; the `Sec-WebSocket-Protocol` values are `tars-ws.<name>`. */
 export const PROTOCOLS: ReadonlyMap<string, Protocol> = new Map([
@@ -16,7 +17,7 @@ export const PROTOCOLS: ReadonlyMap<string, Protocol> = new Map([
 export const SUBPROTOCOL_PREFIX = 'tars-ws.';
 
 /**
- * Picks a connection's protocol: the first `tars-ws.<name>` subprotocol offered, else `?protocol=<name>`, else the
+ * Picks a connection's protocol: Centrifugo's on {@link CENTRIFUGE_PATH}; elsewhere the first `tars-ws.<name>` subprotocol offered, else `?protocol=<name>`, else the
  * default. Unknown names fall back to the default so old pages keep working.
  */
 export function selectProtocol(
@@ -24,13 +25,14 @@ export function selectProtocol(
   offered: ReadonlySet<string>,
   fallback: Protocol,
 ): Protocol {
+  const q = req.url?.indexOf('?') ?? -1;
+  if ((q >= 0 ? req.url?.slice(0, q) : req.url) === CENTRIFUGE_PATH) return centrifugeProtocol;
   for (const sub of offered) {
     const p = sub.startsWith(SUBPROTOCOL_PREFIX)
       ? PROTOCOLS.get(sub.slice(SUBPROTOCOL_PREFIX.length))
       : undefined;
     if (p) return p;
   }
-  const q = req.url?.indexOf('?') ?? -1;
   if (q >= 0) {
     const name = new URLSearchParams(req.url?.slice(q + 1)).get('protocol');
     const p = name === null ? undefined : PROTOCOLS.get(name);

@@ -41,4 +41,48 @@ export interface Protocol {
    * push's `message` and `room` only. Conformance: test/support/protocol-conformance.ts.
    */
   encodePush(push: OutboundPush): string;
+  /** When present, the connection's frames go to this session instead of the command table. */
+  openSession?(host: SessionHost): Session;
+}
+
+/** Gateway settings a session reads (from the config). */
+export interface SessionSettings {
+  /** Keys of tokens; '' for none. */
+  readonly tokenHmacSecretKey: string;
+  readonly tokenRsaPublicKey: string;
+  readonly tokenEcdsaPublicKey: string;
+  readonly tokenJwksUrl: string;
+  /** `auto`: when no key is configured. */
+  readonly allowAnonymousConnect: 'auto' | 'true' | 'false';
+  readonly pingIntervalMs: number;
+  readonly maxChannelLength: number;
+}
+
+/**
+ * What a protocol with its own per-connection session (see {@link Protocol.openSession}) may do with its
+ * connection: the gateway implements it, so the protocol layer never imports the gateway.
+ */
+export interface SessionHost {
+  readonly connId: number;
+  readonly settings: SessionSettings;
+  /** The client's connect succeeded, as user `sub` ('' anonymous): broadcasts reach it from now on. */
+  connected(sub: string): void;
+  /** Sends one text frame; false when the connection is closed or too slow. */
+  send(text: string): boolean;
+  close(code: number, reason: string): void;
+  /** Joins a room (hub.join): the connection starts receiving its pushes. */
+  join(room: RoomId): Promise<boolean>;
+  leave(room: RoomId): Promise<boolean>;
+  /** Publishes a message to a room through the send path, as this client. */
+  publish(room: RoomId, message: string): Promise<void>;
+  /** Runs the application's RPC handler; rejects with a GatewayError NOT_FOUND when none is registered. */
+  rpc(method: string, data: unknown): Promise<unknown>;
+  /** Hands a fire-and-forget message to the application. */
+  message(data: unknown): void;
+}
+
+/** A connection's state machine for protocols that handle frames, replies and lifecycle themselves. */
+export interface Session {
+  frame(text: string): void;
+  closed(): void;
 }

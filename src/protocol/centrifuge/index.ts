@@ -1,0 +1,46 @@
+/**
+ * The Centrifugo client protocol (v2, JSON), spoken on `/connection/websocket` so the official SDKs (`centrifuge`)
+ * connect as they would to Centrifugo. A channel without namespace is a room.
+ */
+import { ErrorCode, GatewayError } from '../../errors.js';
+import type { InboundMessage, OutboundPush, Protocol, SessionHost, Session } from '../protocol.js';
+import { CentrifugeSession } from './session.js';
+import { TokenVerifier } from './tokens.js';
+
+/** One verifier per settings object (the gateway's), so keys are imported once. */
+const verifiers = new WeakMap<object, TokenVerifier>();
+
+export const CENTRIFUGE_PATH = '/connection/websocket';
+
+export const centrifugeProtocol: Protocol = {
+  name: 'centrifuge',
+  decode(): InboundMessage {
+    throw new GatewayError(ErrorCode.BadPayload, 'centrifuge frames are handled by the session');
+  },
+  encodeReply(): string {
+    return '';
+  },
+  encodeError(): string {
+    return '';
+  },
+  encodePush(push: OutboundPush): string {
+    // A room push carries text: it arrives as a publication whose data is that JSON string.
+    return push.room === undefined
+      ? JSON.stringify({ push: { message: { data: push.message } } })
+      : JSON.stringify({ push: { channel: push.room, pub: { data: push.message } } });
+  },
+  openSession(host: SessionHost): Session {
+    let verifier = verifiers.get(host.settings);
+    if (!verifier) {
+      const s = host.settings;
+      verifier = new TokenVerifier({
+        hmacSecretKey: s.tokenHmacSecretKey,
+        rsaPublicKey: s.tokenRsaPublicKey,
+        ecdsaPublicKey: s.tokenEcdsaPublicKey,
+        jwksUrl: s.tokenJwksUrl,
+      });
+      verifiers.set(host.settings, verifier);
+    }
+    return new CentrifugeSession(host, verifier);
+  },
+};

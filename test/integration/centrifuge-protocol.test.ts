@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Centrifuge, type PublicationContext } from 'centrifuge';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import WebSocket from 'ws';
+import type { Gateway } from '../../src/index.js';
+import { startChat } from '../support/chat.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
+
+const SECRET = 'test-secret-key-of-sufficient-length';
+
+function hs256(claims: Record<string, unknown>, expiresIn?: number): Promise<string> {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' });
+  if (expiresIn !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
+  return jwt.sign(new TextEncoder().encode(SECRET));
+}
+
+/** Resolves with the first value `register` hands to its callback; rejects after `ms`. */
+function within<T>(what: string, register: (done: (v: T) => void) => void, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+    register((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+describe('Centrifugo client protocol on /connection/websocket', () => {
+  let gateway: Gateway;
+  const clients: Centrifuge[] = [];
+  const texts: TestClient[] = [];
+  const sdk = (opts: Partial<ConstructorParameters<typeof Centrifuge>[1]> = {}): Centrifuge => {
+    const c = new Centrifuge(wsUrl(gateway, '/connection/websocket'), {
+      websocket: WebSocket,
+      minReconnectDelay: 50,
+      maxReconnectDelay: 200,
+      ...opts,
+    });
+    clients.push(c);
+    return c;
+  };
+  const connected = (c: Centrifuge): Promise<unknown> =>
+    within('connected', (done) => {
+      c.once('connected', done);
+      c.connect();
+    });
+
+  before(async () => {
+    gateway = await startChat({ tokenHmacSecretKey: SECRET, allowAnonymousConnect: 'true' });
+    gateway.onRpc('sum', (data) => {
+      const { a, b } = data as { a: number; b: number };
+      return { sum: a + b };
+    });
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await Promise.all(texts.map((t) => t.close()));
+    await gateway.close();
+  });
+
+  it('connects anonymously and with an HS256 token', async () => {
+    await connected(sdk());
+    const token = await hs256({ sub: 'alice' }, 60);
+    const ctx = (await connected(sdk({ token }))) as { client: string };
+    assert.match(ctx.client, /^\d+$/);
+  });
+
+  it('refuses an invalid token with 3500 and an expired one with 109 (then getToken)', async () => {
+    const bad = sdk({ token: 'not.a.jwt' });
+    const dis = await within<{ code: number }>('disconnected', (done) => {
+      bad.once('disconnected', done);
+      bad.connect();
+    });
+    assert.equal(dis.code, 3500);
+    const expired = await hs256({ sub: 'bob' }, -10);
+    let asked = 0;
+    const c = sdk({
+      token: expired,
+      getToken: async () => {
+        asked++;
+        return hs256({ sub: 'bob' }, 60);
+      },
+    });
+    await connected(c);
+    assert.equal(asked, 1);
+  });
+
+  it('subscribes to a room, publishes, and meets text clients in the same room', async () => {
+    const c = sdk();
+    await connected(c);
+    const sub = c.newSubscription('room7');
+    const pubs: PublicationContext[] = [];
+    const first = within<PublicationContext>('publication', (done) =>
+      sub.on('publication', (ctx) => {
+        pubs.push(ctx);
+        done(ctx);
+      }),
+    );
+    await within('subscribed', (done) => {
+      sub.once('subscribed', done);
+      sub.subscribe();
+    });
+    const text = await TestClient.open(wsUrl(gateway));
+    texts.push(text);
+    assert.equal(await text.request('subscribe|room7'), 'Subscribe roomNum:room7 success!');
+    const seen = text.waitFor('hello from sdk');
+    await sub.publish('hello from sdk');
+    await seen;
+    assert.equal((await first).data, 'hello from sdk');
+    const fromText = within<PublicationContext>('text publication', (done) =>
+      sub.on('publication', (ctx) => ctx.data === 'hi' && done(ctx)),
+    );
+    await gateway.sendToRoom('room7', 'hi');
+    assert.equal((await fromText).data, 'hi');
+  });
+
+  it('subscribes server-side to the token channels', async () => {
+    const token = await hs256({ sub: 'carol', channels: ['room8'] }, 60);
+    const c = sdk({ token });
+    const got = within<{ channel: string; data: unknown }>('server-side publication', (done) =>
+      c.on('publication', done),
+    );
+    await within('subscribed', (done) => {
+      c.once('subscribed', done);
+      c.connect();
+    });
+    await gateway.sendToRoom('room8', 'to carol');
+    const pub = await got;
+    assert.equal(pub.channel, 'room8');
+    assert.equal(pub.data, 'to carol');
+  });
+
+  it('answers rpc through onRpc, 104 for unknown methods, 102 for unknown namespaces, 108 for history', async () => {
+    const c = sdk();
+    await connected(c);
+    assert.deepEqual((await c.rpc('sum', { a: 2, b: 3 })).data, { sum: 5 });
+    await assert.rejects(c.rpc('nope', {}), (err: { code: number }) => err.code === 104);
+    await assert.rejects(c.publish('chat:x', 'x'), (err: { code: number }) => err.code === 102);
+    await assert.rejects(c.history('room1', { limit: 1 }), (err: { code: number }) => err.code === 108);
+  });
+});
+
+describe('Centrifugo tokens signed with RS256 and ES256', () => {
+  let gateway: Gateway;
+  let rsa: CryptoKeyPair;
+  let ec: CryptoKeyPair;
+  const clients: Centrifuge[] = [];
+  before(async () => {
+    rsa = await generateKeyPair('RS256');
+    ec = await generateKeyPair('ES256');
+    gateway = await startChat({
+      tokenRsaPublicKey: await exportSPKI(rsa.publicKey),
+      tokenEcdsaPublicKey: await exportSPKI(ec.publicKey),
+    });
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await gateway.close();
+  });
+
+  for (const alg of ['RS256', 'ES256'] as const) {
+    it(`accepts a ${alg} token and refuses anonymous connects when a key is configured`, async () => {
+      const key = alg === 'RS256' ? rsa.privateKey : ec.privateKey;
+      const token = await new SignJWT({ sub: 'dave' })
+        .setProtectedHeader({ alg })
+        .setExpirationTime('1m')
+        .sign(key);
+      const url = wsUrl(gateway, '/connection/websocket');
+      const ok = new Centrifuge(url, { websocket: WebSocket, token });
+      clients.push(ok);
+      await within('connected', (done) => {
+        ok.once('connected', done);
+        ok.connect();
+      });
+      const anon = new Centrifuge(url, { websocket: WebSocket });
+      clients.push(anon);
+      const dis = await within<{ code: number }>('disconnected', (done) => {
+        anon.once('disconnected', done);
+        anon.connect();
+      });
+      assert.equal(dis.code, 3503);
+    });
+  }
+});
+
+describe('Centrifugo protocol frames', () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startChat({ centrifugePingIntervalMs: 200 });
+  });
+  after(() => gateway.close());
+
+  it('answers several commands of one frame in one batch, pings with {} and closes silent clients with 3012', async () => {
+    const raw = await TestClient.open(wsUrl(gateway, '/connection/websocket'));
+    const reply = raw.waitFor((m) => m.includes('"id":2'));
+    raw.ws.send('{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":"room9"}}');
+    const lines = (await reply).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 2);
+    assert.equal((lines[0]!['connect'] as { pong: boolean }).pong, true);
+    assert.deepEqual(lines[1], { id: 2, subscribe: {} });
+    await raw.waitFor('{}');
+    raw.ws.send('{}');
+    await raw.waitFor('{}');
+    const closed = await raw.closed;
+    assert.equal(closed.code, 3012);
+  });
+});
