@@ -1,12 +1,20 @@
 /**
  * Fan-out benchmark (`npm run bench:fanout`): tars-ws against a plain ws server and Socket.IO, each in its own
- * process, delivering to N subscribers of one room, in burst and steady modes. Prints markdown tables and keeps
- * the last full run in bench/results/fanout.md. Not a test: it measures, it does not judge.
+ * process, delivering to N subscribers of one room, in burst, steady and pipelined modes. Prints markdown tables
+ * and keeps the last full run in bench/results/fanout.md. Not a test: it measures, it does not judge.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseOptions, USAGE, UsageError } from './fanout/options.js';
-import { machineInfo, ratioTable, resultsFile, resultsTable, settingsLine } from './fanout/report.js';
+import {
+  machineInfo,
+  pipelinedRatioTable,
+  pipelinedTable,
+  ratioTable,
+  resultsFile,
+  resultsTable,
+  settingsLine,
+} from './fanout/report.js';
 import { summarizeRounds } from './fanout/rounds.js';
 import { runScenario, type RunResult } from './fanout/scenario.js';
 import { killAllServers } from './fanout/server-process.js';
@@ -41,6 +49,7 @@ async function main(): Promise<void> {
                 `${r.cpuUsPerDelivery.toFixed(2)} µs CPU/delivery ` +
                 `(${Math.round(r.systemShare * 100)}% kernel), p99 ${r.latency.p99.toFixed(2)} ms, ` +
                 `load gen. ${Math.round(r.clientBusy * 100)}% busy` +
+                (r.pipeline?.publisherClosed ? `, publisher ${r.pipeline.publisherClosed}` : '') +
                 (r.note === '' ? '' : ` (${r.note})`),
         );
       }
@@ -48,7 +57,14 @@ async function main(): Promise<void> {
   }
 
   const summary = summarizeRounds(results);
-  console.log(`\n${resultsTable(summary)}\n${ratioTable(summary)}`);
+  if (opts.modes.some((m) => m !== 'pipelined')) {
+    console.log(`\n${resultsTable(summary)}\n${ratioTable(summary)}`);
+  }
+  if (opts.modes.includes('pipelined')) {
+    console.log(
+      `\npipelined burst of ${opts.pipelined}:\n${pipelinedTable(summary)}\n${pipelinedRatioTable(summary)}`,
+    );
+  }
   if (opts.out !== undefined) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, resultsFile(summary, opts, machine, command, startedAt));

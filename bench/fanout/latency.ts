@@ -4,10 +4,14 @@
  * because it runs once per delivery on the load generator's only core.
  */
 
-/** Builds a message of `size` characters: the send time, a space, then padding. */
-export function stampedMessage(size: number): string {
+/**
+ * Builds a message of `size` characters: the send time, a space, then padding. With `seq`, the sequence number
+ * follows the send time (`<time> <seq> xxx...`), for the order check of pipelined mode (sequence.ts).
+ */
+export function stampedMessage(size: number, seq?: number): string {
   const stamp = performance.now().toFixed(3);
-  return stamp.length + 1 >= size ? stamp : `${stamp} ${'x'.repeat(size - stamp.length - 1)}`;
+  const head = seq === undefined ? stamp : `${stamp} ${seq}`;
+  return head.length + 1 >= size ? head : `${head} ${'x'.repeat(size - head.length - 1)}`;
 }
 
 export interface LatencySummary {

@@ -4,14 +4,20 @@
  */
 import { DEFAULT_TARGETS, TARGET_NAMES, type TargetName } from './targets.js';
 
-export type Mode = 'burst' | 'steady';
-export const MODES: readonly Mode[] = ['burst', 'steady'];
+/**
+ * `burst`: the messages at once; `steady`: at a fixed rate; `pipelined`: a larger burst from the same one connection,
+ * numbered so each subscriber's order is checked (a client that does not wait for replies).
+ */
+export type Mode = 'burst' | 'steady' | 'pipelined';
+export const MODES: readonly Mode[] = ['burst', 'steady', 'pipelined'];
 
 export interface BenchOptions {
   /** Members of the one room. Default 1000 (quick: 100). */
   subscribers: number;
   /** Messages published in burst mode. Default 200 (quick: 20). */
   messages: number;
+  /** Numbered messages one connection writes at once in pipelined mode, without waiting for replies. Default 1000. */
+  pipelined: number;
   /** Messages per second in steady mode. Default 50 (quick: 20). */
   rate: number;
   /** Length of the steady phase in seconds. Default 5 (quick: 1). */
@@ -24,7 +30,7 @@ export interface BenchOptions {
   rounds: number;
   /** Servers to measure, in order. Default tars-ws, ws, socket.io (`ws-corked` only when named). */
   targets: TargetName[];
-  /** Modes to run, in order. Default both. */
+  /** Modes to run, in order. Default all three. */
   modes: Mode[];
   /** Bound of one target and mode, connect to close, in seconds. Default 60. */
   timeout: number;
@@ -37,9 +43,10 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--rate R] [--duration S]
-  [--size CHARS] [--warmup W] [--rounds K] [--targets tars-ws,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics]
-  [--modes burst,steady] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
+export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--pipelined P] [--rate R]
+  [--duration S] [--size CHARS] [--warmup W] [--rounds K]
+  [--targets tars-ws,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics]
+  [--modes burst,steady,pipelined] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
   [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]
   [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]`;
 
@@ -80,6 +87,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
     subscribers: int('subscribers', 1000, 100, 1, 20_000),
     messages: int('messages', 200, 20, 1, 100_000),
+    // The point of this mode is to pass the gateway's per-connection pending bound (256): no smaller quick default.
+    pipelined: int('pipelined', 1000, 1000, 1, 100_000),
     rate: int('rate', 50, 20, 1, 10_000),
     duration: int('duration', 5, 1, 1, 600),
     size: int('size', 100, 100, 24, 65_536),

@@ -1,6 +1,7 @@
 /**
- * Turns run results into markdown: one row per target and mode, then tars-ws against each peer, then the
- * results file with the command, the machine and the settings, so a figure can be traced to how it was made.
+ * Turns run results into markdown: one row per target and mode, then tars-ws against each peer (the pipelined burst
+ * in tables of its own, with its order check), then the results file with the command, the machine and the
+ * settings, so a figure can be traced to how it was made.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,54 +14,103 @@ const SUBJECT = 'tars-ws';
 const WS_CORKED_NOTE = `\`ws-corked\` is a reference, not a peer: the plain ws server, but each member's TCP socket is corked at its
 first send of an event-loop turn and uncorked after the turn, so the messages of a burst reach a socket in one write.`;
 
+/** Burst and steady modes, one row per target and mode. */
 export function resultsTable(results: readonly RoundsSummary[]): string {
-  const rows = results.map((r) => [
-    r.target,
-    r.mode,
-    `${fmtInt(r.delivered)} / ${fmtInt(r.expected)}`,
-    fmtInt(r.deliveriesPerSec),
+  const rows = results
+    .filter(notPipelined)
+    .map((r) => [
+      r.target,
+      r.mode,
+      `${fmtInt(r.delivered)} / ${fmtInt(r.expected)}`,
+      fmtInt(r.deliveriesPerSec),
+      ...costCells(r),
+      cell(r.note),
+    ]);
+  if (rows.length === 0) return '';
+  return table(['target', 'mode', 'delivered', 'deliveries/s', ...COST_HEADS, 'note'], rows);
+}
+
+/** Pipelined mode: how much of the burst arrived, in what order, and whether the server cut the publisher. */
+export function pipelinedTable(results: readonly RoundsSummary[]): string {
+  const rows = results
+    .filter((r) => r.mode === 'pipelined')
+    .map((r) => [
+      r.target,
+      `${fmtInt(r.delivered)} / ${fmtInt(r.expected)}`,
+      percent(r.delivered, r.expected),
+      fmtInt(r.pipeline?.outOfOrder ?? 0),
+      `${fmtInt(r.pipeline?.completeSubscribers ?? 0)} / ${fmtInt(r.subscribers * r.rounds)}`,
+      ...costCells(r),
+      cell(r.pipeline?.publisherClosed || 'open'),
+      cell(r.note),
+    ]);
+  const head = ['target', 'delivered', 'share', 'out of order', 'complete subscribers'];
+  return table([...head, ...COST_HEADS, 'publisher', 'note'], rows);
+}
+
+/** Server CPU, latency and load generator columns, shared by both results tables. */
+const COST_HEADS = [
+  'server CPU µs/delivery',
+  'kernel share',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'load gen. busy',
+] as const;
+
+function costCells(r: RoundsSummary): string[] {
+  return [
     r.cpuUsPerDelivery.toFixed(2) + spread(r, r.cpuRange, (n) => n.toFixed(2)),
     `${Math.round(r.systemShare * 100)}%`,
     ms(r.latency.p50),
     ms(r.latency.p99) + spread(r, r.p99Range, ms),
     ms(r.latency.max),
     `${Math.round(r.clientBusy * 100)}%`,
-    cell(r.note),
-  ]);
-  return table(
-    [
-      'target',
-      'mode',
-      'delivered',
-      'deliveries/s',
-      'server CPU µs/delivery',
-      'kernel share',
-      'p50 ms',
-      'p99 ms',
-      'max ms',
-      'load gen. busy',
-      'note',
-    ],
-    rows,
-  );
+  ];
 }
 
 /** tars-ws divided by each peer, per mode: below 1 means tars-ws used less CPU or had lower latency. */
 export function ratioTable(results: readonly RoundsSummary[]): string {
   const rows: string[][] = [];
-  for (const ours of results.filter((r) => r.target === SUBJECT)) {
-    for (const peer of results.filter((r) => r.target !== SUBJECT && r.mode === ours.mode)) {
-      rows.push([
-        `${SUBJECT} / ${peer.target}`,
-        ours.mode,
-        ratio(ours.deliveriesPerSec, peer.deliveriesPerSec),
-        ratio(ours.cpuUsPerDelivery, peer.cpuUsPerDelivery),
-        ratio(ours.latency.p99, peer.latency.p99),
-      ]);
-    }
+  for (const [ours, peer] of pairs(results.filter(notPipelined))) {
+    rows.push([
+      `${SUBJECT} / ${peer.target}`,
+      ours.mode,
+      ratio(ours.deliveriesPerSec, peer.deliveriesPerSec),
+      ratio(ours.cpuUsPerDelivery, peer.cpuUsPerDelivery),
+      ratio(ours.latency.p99, peer.latency.p99),
+    ]);
   }
   if (rows.length === 0) return '';
   return table(['ratio', 'mode', 'deliveries/s', 'CPU/delivery', 'p99'], rows);
+}
+
+/** The pipelined burst, tars-ws divided by each peer: delivered share (1 = as complete), CPU per delivery, latency. */
+export function pipelinedRatioTable(results: readonly RoundsSummary[]): string {
+  const rows = pairs(results.filter((r) => r.mode === 'pipelined')).map(([ours, peer]) => [
+    `${SUBJECT} / ${peer.target}`,
+    ratio(share(ours), share(peer)),
+    ratio(ours.cpuUsPerDelivery, peer.cpuUsPerDelivery),
+    ratio(ours.latency.p50, peer.latency.p50),
+    ratio(ours.latency.p99, peer.latency.p99),
+  ]);
+  if (rows.length === 0) return '';
+  return table(['ratio', 'delivered share', 'CPU/delivery', 'p50', 'p99'], rows);
+}
+
+/** Each tars-ws row with each peer's row of the same mode. */
+function pairs(results: readonly RoundsSummary[]): [RoundsSummary, RoundsSummary][] {
+  return results
+    .filter((r) => r.target === SUBJECT)
+    .flatMap((ours) =>
+      results
+        .filter((r) => r.target !== SUBJECT && r.mode === ours.mode)
+        .map((peer): [RoundsSummary, RoundsSummary] => [ours, peer]),
+    );
+}
+
+function notPipelined(r: RoundsSummary): boolean {
+  return r.mode !== 'pipelined';
 }
 
 export interface MachineInfo {
@@ -107,7 +157,8 @@ function gitCommit(): string {
 export function settingsLine(opts: BenchOptions): string {
   return (
     `subscribers ${opts.subscribers} in one room; burst ${opts.messages} messages; ` +
-    `steady ${opts.rate} msg/s for ${opts.duration} s; message ${opts.size} characters; ` +
+    `steady ${opts.rate} msg/s for ${opts.duration} s; pipelined ${opts.pipelined} messages; ` +
+    `message ${opts.size} characters; ` +
     `warm-up ${opts.warmup} messages; ${opts.rounds} round(s), median shown; bound ${opts.timeout} s per run, stall ${opts.stall} s`
   );
 }
@@ -147,7 +198,24 @@ How it runs:
   clients read also changes what each server write costs, so the figures are for this setup, not absolute.
 
 ${opts.targets.includes('ws-corked') ? `${WS_CORKED_NOTE}\n\n` : ''}${resultsTable(results)}
-${ratioTable(results)}`;
+${ratioTable(results)}${pipelinedSection(results, opts)}`;
+}
+
+function pipelinedSection(results: readonly RoundsSummary[], opts: BenchOptions): string {
+  if (!results.some((r) => r.mode === 'pipelined')) return '';
+  return `
+## Pipelined burst
+
+One client writes ${opts.pipelined} numbered messages at once without waiting for any reply (a busy client that
+pipelines its commands); every message must reach every subscriber, each subscriber's in order. "share" is
+delivered / expected; "out of order" counts deliveries whose number was not above the previous one at that
+subscriber; "complete subscribers" received all ${opts.pipelined}; "publisher" is how the server ended the
+publisher's connection during the run ("open": it did not). Latency and CPU cover the deliveries that arrived.
+The run ends when all arrived, after ${opts.stall} s without a delivery, or at its ${opts.timeout} s bound; the
+note then says which messages were missing.
+
+${pipelinedTable(results)}
+${pipelinedRatioTable(results)}`;
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -171,6 +239,14 @@ function fmtInt(n: number): string {
 
 function ms(n: number): string {
   return n.toFixed(n < 10 ? 2 : 1);
+}
+
+function share(r: RoundsSummary): number {
+  return r.expected > 0 ? r.delivered / r.expected : 0;
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : 'n/a';
 }
 
 function ratio(a: number, b: number): string {

@@ -2,7 +2,7 @@
  * Several rounds of the same target and mode folded into one row: each figure is the median over the rounds, so
  * one round disturbed by other work on the shared machine does not decide the comparison.
  */
-import type { RunResult } from './scenario.js';
+import type { PipelineResult, RunResult } from './scenario.js';
 
 export interface RoundsSummary extends RunResult {
   /** Rounds folded into this row; `delivered` and `expected` are their sums. */
@@ -52,9 +52,26 @@ export function summarizeRounds(results: readonly RunResult[]): RoundsSummary[] 
       },
       cpuRange: range(ok.map((r) => r.cpuUsPerDelivery)),
       p99Range: range(ok.map((r) => r.latency.p99)),
+      ...pipelineOf(group),
       note: notes.join('; '),
     };
   });
+}
+
+/** Pipelined rounds folded: counts summed like `delivered`, the distinct texts joined. */
+function pipelineOf(group: readonly RunResult[]): { pipeline?: PipelineResult } {
+  const runs = group.flatMap((r) => (r.pipeline ? [r.pipeline] : []));
+  if (runs.length === 0) return {};
+  const distinct = (pick: (p: PipelineResult) => string): string =>
+    [...new Set(runs.map(pick).filter((t) => t !== ''))].join('; ');
+  return {
+    pipeline: {
+      outOfOrder: sum(runs.map((p) => p.outOfOrder)),
+      completeSubscribers: sum(runs.map((p) => p.completeSubscribers)),
+      missing: distinct((p) => p.missing),
+      publisherClosed: distinct((p) => p.publisherClosed),
+    },
+  };
 }
 
 function median(values: readonly number[]): number {

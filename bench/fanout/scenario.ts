@@ -1,15 +1,16 @@
 /**
  * One measured run: a fresh server process for one target, N subscribers in one room, a warm-up, then one mode
- * (burst or steady) published through a dedicated publisher connection. Every wait is bounded by the run's
- * deadline and by a stall limit, so a server that stops delivering yields a partial result instead of a hang.
+ * (burst, steady or pipelined) published through a dedicated publisher connection. Every wait is bounded by the
+ * run's deadline and by a stall limit, so a server that stops delivering yields a partial result instead of a hang.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { ClientConnection, Publisher, TargetClient } from './clients/client.js';
+import type { ClientConnection, OnPush, Publisher, TargetClient } from './clients/client.js';
 import { CLIENTS } from './clients/index.js';
 import { DeliveryRecorder, stampedMessage, type LatencySummary } from './latency.js';
 import type { BenchOptions, Mode } from './options.js';
+import { SequenceTracker, type SequenceSummary } from './sequence.js';
 import { ServerProcess } from './server-process.js';
 import { ROOM, type TargetName } from './targets.js';
 
@@ -40,8 +41,15 @@ export interface RunResult {
    */
   clientBusy: number;
   latency: LatencySummary;
+  /** Pipelined mode only: order per subscriber, what was missing, and whether the server cut the publisher. */
+  pipeline?: PipelineResult;
   /** Empty when every delivery arrived; otherwise what went wrong. */
   note: string;
+}
+
+export interface PipelineResult extends SequenceSummary {
+  /** How the server ended the publisher's connection before the end of the run (e.g. 1008); empty if it did not. */
+  publisherClosed: string;
 }
 
 type WaitEnd = 'done' | 'stalled' | 'timeout';
@@ -79,8 +87,11 @@ class Deadline {
 export async function runScenario(target: TargetName, mode: Mode, opts: BenchOptions): Promise<RunResult> {
   const deadline = new Deadline(opts.timeout);
   const client = CLIENTS[target];
-  const published = mode === 'burst' ? opts.messages : opts.rate * opts.duration;
+  const published = publishedCount(mode, opts);
   const recorder = new DeliveryRecorder(Math.max(opts.warmup, published) * opts.subscribers);
+  const sequence = mode === 'pipelined' ? new SequenceTracker(opts.subscribers, published) : undefined;
+  const onPushOf = (index: number): OnPush =>
+    sequence ? sequence.forSubscriber(index, recorder.record) : recorder.record;
   const conns: ClientConnection[] = [];
   const result: RunResult = {
     target,
@@ -103,7 +114,7 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     server = await ServerProcess.start(target, opts.profileDir);
     const url = server.url;
     await deadline.race(
-      openSubscribers(client, url, opts.subscribers, recorder, conns, deadline),
+      openSubscribers(client, url, opts.subscribers, onPushOf, conns, deadline),
       () => `connecting subscribers (${conns.length} of ${opts.subscribers} joined)`,
     );
     result.subscribers = conns.length;
@@ -116,6 +127,7 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
       if (end !== 'done') throw new Error(`warm-up ${end} after ${recorder.count} deliveries`);
     }
     recorder.reset(published * result.subscribers);
+    sequence?.arm();
     collectGarbage();
 
     const before = await server.cpu();
@@ -127,6 +139,7 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     // Deliveries still arriving after a timeout or stall are not counted: the CPU reading is taken here.
     const delivered = recorder.count;
     const lastAt = recorder.lastAt;
+    if (sequence) result.pipeline = { ...sequence.summary(), publisherClosed: publisher.closedBy ?? '' };
     const after = await server.cpu();
     const clientCpu = process.cpuUsage(clientBefore);
     result.clientBusy = (clientCpu.user + clientCpu.system) / 1000 / (performance.now() - t0);
@@ -141,6 +154,7 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     if (end !== 'done') {
       result.note = `${end}: ${result.delivered} of ${result.expected} deliveries arrived`;
     }
+    if (result.pipeline) result.note = pipelineNote(result.note, result.pipeline);
   } catch (err) {
     result.note = `failed: ${err instanceof Error ? err.message : String(err)}`;
   } finally {
@@ -150,20 +164,34 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
   return result;
 }
 
+function publishedCount(mode: Mode, opts: BenchOptions): number {
+  if (mode === 'burst') return opts.messages;
+  if (mode === 'pipelined') return opts.pipelined;
+  return opts.rate * opts.duration;
+}
+
+/** The run's note with what the order check found: the missing messages and out-of-order deliveries. */
+function pipelineNote(note: string, p: PipelineResult): string {
+  const parts = note === '' ? [] : [note];
+  if (p.missing !== '') parts.push(`missing ${p.missing}`);
+  if (p.outOfOrder > 0) parts.push(`${p.outOfOrder} out of order`);
+  return parts.join('; ');
+}
+
 async function openSubscribers(
   client: TargetClient,
   url: string,
   count: number,
-  recorder: DeliveryRecorder,
+  onPushOf: (index: number) => OnPush,
   into: ClientConnection[],
   deadline: Deadline,
 ): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
-      next++;
+      const index = next++;
       deadline.check(`connecting subscribers (${into.length} of ${count} joined)`);
-      into.push(await client.subscribe(url, ROOM, recorder.record));
+      into.push(await client.subscribe(url, ROOM, onPushOf(index)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, worker));
@@ -179,6 +207,11 @@ async function publish(
 ): Promise<number> {
   if (mode === 'burst') {
     for (let i = 0; i < count; i++) publisher.publish(ROOM, stampedMessage(opts.size));
+    return count;
+  }
+  if (mode === 'pipelined') {
+    // Every message written in one turn, numbered from 1, none waiting for the server's reply.
+    for (let seq = 1; seq <= count; seq++) publisher.publish(ROOM, stampedMessage(opts.size, seq));
     return count;
   }
   // Steady: message i leaves at start + i / rate; a late timer sends what is due at once instead of drifting.

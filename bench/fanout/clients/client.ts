@@ -14,6 +14,11 @@ export interface ClientConnection {
 export interface Publisher extends ClientConnection {
   /** Asks the server to send `text` to every member of `room`; the server's acknowledgement is ignored. */
   publish(room: string, text: string): void;
+  /**
+   * How the server ended the connection, e.g. `closed with 1008 (too many messages in flight)`; undefined while it
+   * is open. Read before {@link close}, which ends it too.
+   */
+  readonly closedBy: string | undefined;
 }
 
 export interface TargetClient {

@@ -29,8 +29,13 @@ export const socketIoClient: TargetClient = {
   async publisher(url) {
     const socket = await connect(url);
     const ignoreAck = (): void => undefined;
+    let closedBy: string | undefined;
+    socket.once('disconnect', (reason) => (closedBy = `disconnected (${reason})`));
     return {
       publish: (room, text) => socket.emit('publish', room, text, ignoreAck),
+      get closedBy() {
+        return closedBy;
+      },
       close: () => socket.disconnect(),
     };
   },

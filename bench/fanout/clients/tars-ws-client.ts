@@ -1,6 +1,6 @@
 /** tars-ws text protocol: `subscribe|room` answered `Subscribe roomNum:room success!`, pushes are the bare text. */
 import type { TargetClient } from './client.js';
-import { firstText, openWebSocket } from './ws-open.js';
+import { closeWatch, firstText, openWebSocket } from './ws-open.js';
 
 export const tarsWsClient: TargetClient = {
   async subscribe(url, room, onPush) {
@@ -15,8 +15,12 @@ export const tarsWsClient: TargetClient = {
   },
   async publisher(url) {
     const ws = await openWebSocket(url);
+    const closedBy = closeWatch(ws);
     return {
       publish: (room, text) => ws.send(`sendByRoom|${JSON.stringify({ roomNum: room, message: text })}`),
+      get closedBy() {
+        return closedBy();
+      },
       close: () => ws.terminate(),
     };
   },

@@ -1,6 +1,6 @@
 /** The plain ws server's JSON commands (see servers/ws-server.ts); pushes are the bare text. */
 import type { TargetClient } from './client.js';
-import { firstText, openWebSocket } from './ws-open.js';
+import { closeWatch, firstText, openWebSocket } from './ws-open.js';
 
 export const wsClient: TargetClient = {
   async subscribe(url, room, onPush) {
@@ -16,8 +16,12 @@ export const wsClient: TargetClient = {
   },
   async publisher(url) {
     const ws = await openWebSocket(url);
+    const closedBy = closeWatch(ws);
     return {
       publish: (room, text) => ws.send(JSON.stringify({ type: 'publish', room, message: text })),
+      get closedBy() {
+        return closedBy();
+      },
       close: () => ws.terminate(),
     };
   },

@@ -33,3 +33,13 @@ export function firstText(ws: WebSocket, accept: (text: string) => boolean): Pro
     ws.once('close', onClose);
   });
 }
+
+/** Watches `ws` for its close: the returned function gives the code and reason, undefined while it is open. */
+export function closeWatch(ws: WebSocket): () => string | undefined {
+  let closedBy: string | undefined;
+  ws.once('close', (code, reason) => {
+    const why = String(reason);
+    closedBy = `closed with ${code}${why === '' ? '' : ` (${why})`}`;
+  });
+  return () => closedBy;
+}
