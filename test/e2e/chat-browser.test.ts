@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { createChatApp } from '../../examples/chat/app.js';
 import { CloseCode } from '../../src/errors.js';
 import { loadConfig, type Gateway } from '../../src/index.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/browser.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const SCREENSHOT_DIR = 'test-output';
 
@@ -63,7 +64,7 @@ async function type(chat: ChatPage, fields: { room?: string; message: string }):
   await chat.page.fill('#message', fields.message);
 }
 
-describe('chat pages in Chromium', { skip: CHROMIUM_MISSING ?? false }, () => {
+describeOrSkip('chat pages in Chromium', { skip: CHROMIUM_MISSING }, () => {
   let gateway: Gateway | undefined;
   let browser: Browser | undefined;
   let c1: ChatPage;

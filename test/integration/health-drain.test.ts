@@ -15,6 +15,7 @@ import {
 import { eventually } from '../support/eventually.js';
 import { startGateway, TestClient, wsUrl } from '../support/gateway.js';
 import { hasRedisServerBinary, SpawnedRedis } from '../support/redis-server.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url);
@@ -111,7 +112,7 @@ describe('graceful drain', () => {
   });
 });
 
-describe(
+describeOrSkip(
   'readiness across a Redis outage',
   {
     skip: hasRedisServerBinary()

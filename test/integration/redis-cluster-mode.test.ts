@@ -3,7 +3,7 @@
  * conformance suites, cluster detection from one seed URL, and two gateway nodes working through the cluster.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { RedisBroker } from '../../src/redis/broker-redis.js';
 import { RedisRoomStore } from '../../src/redis/room-store-redis.js';
 import { brokerConformance } from '../support/broker-conformance.js';
@@ -11,6 +11,7 @@ import { TestClient } from '../support/gateway.js';
 import { GatewayNode } from '../support/node-process.js';
 import { SpawnedRedisCluster, uniquePrefix } from '../support/redis-server.js';
 import { roomStoreConformance } from '../support/room-store-conformance.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const silent = { info() {}, warn() {} };
 let skip = SpawnedRedisCluster.unavailable();
@@ -46,7 +47,7 @@ if (cluster) {
   });
 }
 
-describe('Redis Cluster', { skip }, () => {
+describeOrSkip('Redis Cluster', { skip }, () => {
   it('is detected from one node URL: store keys share one hash slot, the broker uses sharded pub/sub', async () => {
     const store = await RedisRoomStore.open({ url, keyPrefix: 'detect:', logger: silent });
     const broker = await RedisBroker.open({ url, keyPrefix: 'detect:', processIndex: store.processIndex });

@@ -4,7 +4,7 @@
  * SIGKILL, and Redis itself restarted in the middle of traffic.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { RedisRoomStore } from '../../src/redis/room-store-redis.js';
 import { eventually } from '../support/eventually.js';
 import { TestClient } from '../support/gateway.js';
@@ -17,6 +17,7 @@ import {
   uniquePrefix,
   wipePrefix,
 } from '../support/redis-server.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const redis = await findRedis();
 if (redis.skip) console.log(`# skipping multi-node Redis tests: ${redis.skip}`);
@@ -55,7 +56,7 @@ class Clients {
   }
 }
 
-describe('three gateway nodes over Redis', { skip: redis.skip }, () => {
+describeOrSkip('three gateway nodes over Redis', { skip: redis.skip }, () => {
   const url = redis.url ?? '';
   const prefix = uniquePrefix('nodes');
   let nodes: GatewayNode[] = [];
@@ -146,7 +147,7 @@ describe('three gateway nodes over Redis', { skip: redis.skip }, () => {
   });
 });
 
-describe(
+describeOrSkip(
   'gateway nodes across a Redis restart',
   {
     skip: redis.skip ?? (hasRedisServerBinary() ? undefined : 'no redis-server binary to restart'),

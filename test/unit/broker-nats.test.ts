@@ -19,6 +19,7 @@ import {
   SpawnedNats,
   uniqueSubjectPrefix,
 } from '../support/nats-server.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const nats = await findNats();
 if (nats.skip) console.log(`# skipping NATS broker tests: ${nats.skip}`);
@@ -37,7 +38,7 @@ if (!nats.skip) {
   });
 }
 
-describe('NatsBroker process index claims', { skip: nats.skip }, () => {
+describeOrSkip('NatsBroker process index claims', { skip: nats.skip }, () => {
   it('gives brokers opened without an index distinct claimed indexes, and frees a claim on close', async () => {
     const subjectPrefix = uniqueSubjectPrefix('claims');
     const open = (): Promise<NatsBroker> => NatsBroker.open({ url, subjectPrefix, logger: silent });
@@ -133,7 +134,7 @@ describe('openBackends with NATS', () => {
   );
 });
 
-describe('two gateway nodes over NATS', { skip: nats.skip }, () => {
+describeOrSkip('two gateway nodes over NATS', { skip: nats.skip }, () => {
   it('delivers a room message from node A once to a member on node B', async () => {
     const prefix = uniqueSubjectPrefix('nodes');
     const overrides = {
@@ -169,7 +170,7 @@ describe('two gateway nodes over NATS', { skip: nats.skip }, () => {
   });
 });
 
-describe(
+describeOrSkip(
   'NatsBroker across a NATS restart',
   { skip: hasNatsServerBinary() ? undefined : 'no nats-server binary to restart' },
   () => {

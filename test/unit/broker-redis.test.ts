@@ -1,4 +1,4 @@
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { RedisBroker } from '../../src/redis/broker-redis.js';
 import { brokerConformance } from '../support/broker-conformance.js';
 import { brokerOutageScenario } from '../support/broker-outage.js';
@@ -9,6 +9,7 @@ import {
   stopSharedRedis,
   uniquePrefix,
 } from '../support/redis-server.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const redis = await findRedis();
 if (redis.skip) console.log(`# skipping Redis broker tests: ${redis.skip}`);
@@ -29,7 +30,7 @@ if (!redis.skip) {
   }
 }
 
-describe(
+describeOrSkip(
   'RedisBroker across a Redis restart',
   {
     skip: redis.skip ?? (hasRedisServerBinary() ? undefined : 'no redis-server binary to restart'),

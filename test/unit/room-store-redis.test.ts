@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { after, afterEach, it } from 'node:test';
 import { ConfigError, ErrorCode, GatewayError } from '../../src/errors.js';
 import { RedisRoomStore, type RedisRoomStoreOptions } from '../../src/redis/room-store-redis.js';
 import type { MembershipSource } from '../../src/store/room-store.js';
@@ -14,6 +14,7 @@ import {
   wipePrefix,
 } from '../support/redis-server.js';
 import { roomStoreConformance } from '../support/room-store-conformance.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const redis = await findRedis();
 if (redis.skip) console.log(`# skipping Redis room store tests: ${redis.skip}`);
@@ -40,7 +41,7 @@ class Memberships implements MembershipSource {
   }
 }
 
-describe('RedisRoomStore', { skip: redis.skip }, () => {
+describeOrSkip('RedisRoomStore', { skip: redis.skip }, () => {
   const prefix = uniquePrefix('store');
   const open: RedisRoomStore[] = [];
   async function openStore(options: Partial<RedisRoomStoreOptions> = {}): Promise<RedisRoomStore> {
@@ -150,7 +151,7 @@ describe('RedisRoomStore', { skip: redis.skip }, () => {
   });
 });
 
-describe(
+describeOrSkip(
   'RedisRoomStore across a Redis restart',
   { skip: redis.skip ?? (hasRedisServerBinary() ? undefined : 'no redis-server binary') },
   () => {

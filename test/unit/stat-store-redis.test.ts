@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisStatStore } from '../../src/redis/stat-store-redis.js';
 import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
 import { statStoreConformance } from '../support/stat-store-conformance.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const redis = await findRedis();
 if (redis.skip) console.log(`# skipping Redis stat store tests: ${redis.skip}`);
@@ -19,7 +20,7 @@ if (!redis.skip) {
   });
 }
 
-describe('RedisStatStore', { skip: redis.skip }, () => {
+describeOrSkip('RedisStatStore', { skip: redis.skip }, () => {
   it('writes its keys under the prefix only', async () => {
     const prefix = uniquePrefix('stats-prefix');
     const store = await RedisStatStore.open({ url, keyPrefix: prefix, logger: silent });
