@@ -16,13 +16,15 @@ Commands:
   start [--entry FILE] [app options...]
         runs the app: FILE, else package.json's "tars-ws".entry in the current folder, else the chat demo;
         the remaining options go to the app (--port, --workers, --config ...)
-  deploy [--root DIR] [--app DIR] [--entry FILE] [--out DIR] [--deps install|link|none]
+  deploy [--root DIR] [--app DIR] [--entry FILE] [--out DIR] [--deps install|link|none] [--node FILE]
         builds <ServerName>_<YYYYMMDDHHMMSS>.tgz for the Tars platform (server type tars_nodejs)
         --root   the project folder (default: the current folder)
         --app    the app folder under the root, holding tars/tars.proto.json and clients/ (default: examples/chat)
         --entry  the app entry inside the package (default: dist/<app>/main.js)
         --out    where the archive goes (default: the root)
         --deps   production node_modules: npm ci --omit=dev (install, default), a symlink (link), none
+        --node   a Node 20+ binary to ship as tars_nodejs/node, which tarsnode runs instead of PATH's node
+                 (needed on tarsnode before v3.0.5); e.g. --node "$(command -v node)"
   tars2ts [options] FILE.tars...
         generates TypeScript from .tars files (tars-ws tars2ts --help)
 `;
@@ -69,13 +71,14 @@ async function deploy(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(USAGE);
     return ExitCode.Ok;
   }
-  const flags = parseFlags(argv, ['--root', '--app', '--entry', '--out', '--deps']);
+  const flags = parseFlags(argv, ['--root', '--app', '--entry', '--out', '--deps', '--node']);
   const options: DeployOptions = {
     root: flags.get('--root') ?? process.cwd(),
     appDir: flags.get('--app'),
     entry: flags.get('--entry'),
     outDir: flags.get('--out'),
     dependencies: dependencyMode(flags.get('--deps')),
+    node: flags.get('--node'),
     progress: (line) => io.stdout(`${line}\n`),
   };
   try {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -62,6 +63,14 @@ function options(root: string, extra: Partial<DeployOptions> = {}): DeployOption
   return { root, outDir: join(root, 'out'), compile: fakeCompile, dependencies: 'none', ...extra };
 }
 
+/** An executable shell script standing in for a Node binary. */
+function nodeStandIn(body: string): string {
+  const file = join(scratch, `node-${seq++}`);
+  write(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
 /** Unpacks `archive` into a fresh folder and returns it. */
 function unpack(archive: string): string {
   const dir = join(scratch, `unpacked-${seq++}`);
@@ -80,32 +89,75 @@ describe('deploy package', () => {
     assert.equal(readFileSync(result.archive).length, result.bytes);
   });
 
-  it('holds one top folder named after the server with the layout tarsnode starts', async () => {
+  it('nests <Server>/<Server>/ as @tars/deploy does, holding src/ and tars_nodejs/ only', async () => {
+    // tarsnode before v3.0.4 copies <extract>/<Server>/<Server>/ into bin/; later ones descend while a folder holds
+    // one sub-folder, and stop at the same place because it holds two.
     const root = fakeProject();
     const dir = unpack((await deployPackage(options(root))).archive);
     assert.deepEqual(readdirSync(dir), ['WsServer']);
-    const top = join(dir, 'WsServer');
+    assert.deepEqual(readdirSync(join(dir, 'WsServer')), ['WsServer']);
+    assert.deepEqual(readdirSync(join(dir, 'WsServer', 'WsServer')).sort(), ['src', 'tars_nodejs']);
+  });
+
+  it('puts the app in src/, where tarsnode before v3.0.5 starts the launcher, and the launcher beside it', async () => {
+    const root = fakeProject();
+    const dir = unpack((await deployPackage(options(root))).archive);
+    const top = join(dir, 'WsServer', 'WsServer');
     for (const path of [
-      'package.json',
-      'package-lock.json',
-      'dist/examples/chat/main.js',
-      'dist/src/index.js',
-      'tars/tars.proto.json',
-      'tars/hello.tars',
-      'examples/chat/clients/client1.html',
+      'src/package.json',
+      'src/package-lock.json',
+      'src/dist/examples/chat/main.js',
+      'src/dist/src/index.js',
+      'src/tars/tars.proto.json',
+      'src/tars/hello.tars',
+      'src/examples/chat/clients/client1.html',
       'tars_nodejs/node-agent/bin/node-agent',
     ]) {
       assert.ok(existsSync(join(top, path)), `${path} is in the package`);
     }
+    assert.equal(existsSync(join(top, 'tars_nodejs', 'node')), false, 'no Node binary unless asked');
+  });
+
+  it('ships a Node binary as tars_nodejs/node, executable, when given one', async () => {
+    // A two-line stand-in for the 100 MB binary: packing the real one takes seconds.
+    const node = nodeStandIn(`exec '${process.execPath}' "$@"`);
+    const dir = unpack((await deployPackage(options(fakeProject(), { node }))).archive);
+    const shipped = join(dir, 'WsServer', 'WsServer', 'tars_nodejs', 'node');
+    assert.equal(
+      execFileSync(shipped, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim(),
+      process.versions.node,
+    );
+  });
+
+  it('refuses a Node binary older than 20, naming its version', async () => {
+    const old = nodeStandIn('echo 18.20.4');
+    await assert.rejects(
+      deployPackage(options(fakeProject(), { node: old })),
+      (err: unknown) =>
+        err instanceof DeployError &&
+        err.code === DeployErrorCode.NodeBinary &&
+        /Node 18: tars-ws needs Node 20/.test(err.message),
+    );
+  });
+
+  it('refuses a --node file that is not a Node binary', async () => {
+    const notNode = join(scratch, `node-${seq++}`);
+    write(notNode, 'just text');
+    await assert.rejects(
+      deployPackage(options(fakeProject(), { node: notNode })),
+      (err: unknown) =>
+        err instanceof DeployError &&
+        err.code === DeployErrorCode.NodeBinary &&
+        /not a working Node binary/.test(err.message),
+    );
   });
 
   it('ships a package.json whose "tars-ws".entry and main name the app entry, without dev dependencies', async () => {
     const root = fakeProject();
     const dir = unpack((await deployPackage(options(root))).archive);
-    const pkg = JSON.parse(readFileSync(join(dir, 'WsServer', 'package.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
+    const pkg = JSON.parse(
+      readFileSync(join(dir, 'WsServer', 'WsServer', 'src', 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
     assert.deepEqual(pkg['tars-ws'], { entry: 'dist/examples/chat/main.js' });
     assert.equal(pkg.main, 'dist/examples/chat/main.js');
     assert.equal(pkg.type, 'module');
@@ -117,7 +169,7 @@ describe('deploy package', () => {
   it('links node_modules when asked to, for packages unpacked on the same machine', async () => {
     const root = fakeProject();
     const dir = unpack((await deployPackage(options(root, { dependencies: 'link' }))).archive);
-    const modules = join(dir, 'WsServer', 'node_modules');
+    const modules = join(dir, 'WsServer', 'WsServer', 'src', 'node_modules');
     assert.ok(lstatSync(modules).isSymbolicLink());
     assert.ok(existsSync(join(modules, 'ws', 'package.json')));
   });

@@ -1,9 +1,12 @@
-// The platform simulation: the deploy package goes through what tarsnode does (unpack, descend, copy into bin/,
-// config file with loopback endpoints, the launcher's exact command line) and talks to framework services hosted by
-// the official @tars/rpc server. TARS_WS_SIM_PACKAGE=<file.tgz> runs it on a package built elsewhere
-// (`npm run deploy`); by default the test builds one with node_modules linked to the project's.
+// The platform simulation: the deploy package goes through what tarsnode does (unpack, copy into bin/, config file
+// with loopback endpoints, the launcher's exact command line) and talks to framework services hosted by the
+// official @tars/rpc server; the whole run on tarsnode v3.0.5+, a start and a stop on the older generations.
+// TARS_WS_SIM_PACKAGE=<file.tgz> runs it on a package built elsewhere (`npm run deploy`); by default the test builds
+// one with node_modules linked to the project's, and a two-line `tars_nodejs/node` that runs this node (so that the
+// package is small and the generations that need a shipped binary can start it).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,7 +30,9 @@ import {
   startServer,
   type InstalledPackage,
   type StartedServer,
+  type TarsnodeGeneration,
 } from '../support/tarsnode/tarsnode.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const APP = 'Demo';
@@ -37,20 +42,98 @@ const KEEPALIVE_MS = 300;
 // Real tarsnode calls `AdminObj@<server.local>` (TarsFramework's CommandNotify/CommandStop).
 const ADMIN_OBJ = 'AdminObj';
 
+const buildDir = mkdtempSync(join(tmpdir(), 'tars-ws-platform-pkg-'));
+after(() => rmSync(buildDir, { recursive: true, force: true }));
+let built: Promise<string> | undefined;
+/** The package every simulation installs, built once. */
+function deployArchive(): Promise<string> {
+  const given = process.env.TARS_WS_SIM_PACKAGE;
+  if (given !== undefined) return Promise.resolve(given);
+  const node = join(buildDir, 'node');
+  writeFileSync(node, `#!/bin/sh\nexec '${process.execPath}' "$@"\n`);
+  chmodSync(node, 0o755);
+  built ??= deployPackage({ root: ROOT, outDir: buildDir, dependencies: 'link', node }).then(
+    (r) => r.archive,
+  );
+  return built;
+}
+/** Why a package given in TARS_WS_SIM_PACKAGE cannot run on a tarsnode that needs `tars_nodejs/node`. */
+function withoutBundledNode(): string | false {
+  const given = process.env.TARS_WS_SIM_PACKAGE;
+  if (given === undefined) return false;
+  const entries = execFileSync('tar', ['-tzf', given], { encoding: 'utf8' }).split('\n');
+  const bundled = entries.some((e) => e.replace(/^\.\//, '') === `${SERVER}/${SERVER}/tars_nodejs/node`);
+  return bundled ? false : `${given} ships no tars_nodejs/node, which tarsnode before v3.0.5 runs`;
+}
+
+/** The ports and folders of one simulated server; `conf` is the config file tarsnode wrote. */
+interface SimServer {
+  serverDir: string;
+  logDir: string;
+  conf: string;
+  wsPort: number;
+  pushPort: number;
+  localPort: number;
+}
+
+/** Writes the config tarsnode would write for a server under `scratch` with `threads` workers. */
+async function writeServerConfig(scratch: string, framework: Framework, threads: number): Promise<SimServer> {
+  const serverDir = join(scratch, 'tarsnode', 'data', `${APP}.${SERVER}`);
+  const logPath = join(scratch, 'app_log');
+  const logDir = join(logPath, APP, SERVER);
+  const [wsPort, pushPort, localPort] = [await freePort(), await freePort(), await freePort()];
+  mkdirSync(join(serverDir, 'conf'), { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const conf = join(serverDir, 'conf', `${APP}.${SERVER}.config.conf`);
+  writeFileSync(
+    conf,
+    serverConfigText({
+      app: APP,
+      server: SERVER,
+      wsObj: 'WsObj',
+      pushObj: 'PushObj',
+      locator: framework.locator,
+      node: framework.node,
+      stat: framework.statObj,
+      property: framework.propertyObj,
+      localPort,
+      wsPort,
+      pushPort,
+      threads,
+      reportIntervalMs: 1000,
+      serverDir,
+      logPath,
+      deactivatingTimeoutMs: 5000,
+    }),
+  );
+  return { serverDir, logDir, conf, wsPort, pushPort, localPort };
+}
+
+/** Waits until the gateway answers its health route on the WsObj port; fails with the launcher's output. */
+async function untilServing(wsPort: number, server: StartedServer): Promise<void> {
+  await eventually(
+    () => fetch(`http://127.0.0.1:${wsPort}/monitor/monitor`).then((r) => r.text()),
+    (body) => body === '{"code":0}',
+    { withinMs: 30_000, everyMs: 100, what: 'the gateway answering on the WsObj port' },
+  ).catch((err: unknown) => {
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\n--- launcher output ---\n${server.output()}`,
+    );
+  });
+}
+
 describe(
   'platform simulation (tarsnode, official @tars/rpc framework services)',
   { timeout: 120_000 },
   () => {
     const scratch = mkdtempSync(join(tmpdir(), 'tars-ws-platform-'));
-    const serverDir = join(scratch, 'tarsnode', 'data', `${APP}.${SERVER}`);
-    const logPath = join(scratch, 'app_log');
-    const logDir = join(logPath, APP, SERVER);
     const clients: TestClient[] = [];
     let framework: Framework | undefined;
     let pkg: InstalledPackage;
     let server: StartedServer | undefined;
     let admin: AdminClient | undefined;
     let push: PushClient | undefined;
+    let sim: SimServer;
     let wsPort = 0;
     let pushPort = 0;
     let localPort = 0;
@@ -74,48 +157,17 @@ describe(
     const why = (): string => `\n--- launcher output ---\n${server?.output() ?? ''}`;
 
     before(async () => {
-      const archive =
-        process.env.TARS_WS_SIM_PACKAGE ??
-        (await deployPackage({ root: ROOT, outDir: scratch, dependencies: 'link' })).archive;
+      const archive = await deployArchive();
       framework = await startFramework();
-      pkg = await installPackage(archive, serverDir);
-      [wsPort, pushPort, localPort] = [await freePort(), await freePort(), await freePort()];
-      mkdirSync(join(serverDir, 'conf'), { recursive: true });
-      mkdirSync(logDir, { recursive: true });
-      const conf = join(serverDir, 'conf', `${APP}.${SERVER}.config.conf`);
-      writeFileSync(
-        conf,
-        serverConfigText({
-          app: APP,
-          server: SERVER,
-          wsObj: 'WsObj',
-          pushObj: 'PushObj',
-          locator: framework.locator,
-          node: framework.node,
-          stat: framework.statObj,
-          property: framework.propertyObj,
-          localPort,
-          wsPort,
-          pushPort,
-          threads: WORKERS,
-          reportIntervalMs: 1000,
-          serverDir,
-          logPath,
-          deactivatingTimeoutMs: 5000,
-        }),
-      );
+      sim = await writeServerConfig(scratch, framework, WORKERS);
+      ({ wsPort, pushPort, localPort } = sim);
+      pkg = await installPackage(archive, sim.serverDir, SERVER, '3.0.5+');
       // The launcher's test knobs: the platform's 10 s between keepAlives and between stat reports, shortened.
-      server = startServer(pkg, conf, logDir, {
+      server = startServer(pkg, sim.conf, sim.logDir, {
         TARS_WS_KEEPALIVE_INTERVAL_MS: String(KEEPALIVE_MS),
         TARS_WS_STAT_MIN_INTERVAL_MS: '1000',
       });
-      await eventually(
-        () => fetch(`http://127.0.0.1:${wsPort}/monitor/monitor`).then((r) => r.text()),
-        (body) => body === '{"code":0}',
-        { withinMs: 30_000, everyMs: 100, what: 'the gateway answering on the WsObj port' },
-      ).catch((err: unknown) => {
-        throw new Error(`${err instanceof Error ? err.message : String(err)}${why()}`);
-      });
+      await untilServing(wsPort, server);
     });
 
     after(async () => {
@@ -127,10 +179,11 @@ describe(
       rmSync(scratch, { recursive: true, force: true });
     });
 
-    it('installs the package the way tarsnode does: bin/ holds the app and the launcher', () => {
-      assert.equal(pkg.appDir, pkg.binDir);
+    it('installs the package the way tarsnode does: bin/ holds the app in src/ and the launcher', () => {
+      assert.deepEqual(readdirSync(pkg.binDir).sort(), ['src', 'tars_nodejs']);
+      assert.equal(pkg.appDir, join(pkg.binDir, 'src'));
       assert.ok(existsSync(pkg.launcher));
-      assert.ok(existsSync(join(pkg.binDir, 'tars', 'tars.proto.json')));
+      assert.ok(existsSync(join(pkg.appDir, 'tars', 'tars.proto.json')));
     });
 
     it('reports its version once to the node', async () => {
@@ -255,12 +308,72 @@ describe(
         { withinMs: 10_000, what: 'every process gone' },
       );
       assert.ok(
-        readdirSync(logDir).some((f) => f === `${APP}.${SERVER}.log`),
+        readdirSync(sim.logDir).some((f) => f === `${APP}.${SERVER}.log`),
         'the log is under <logpath>/<App>/<Server>/',
       );
     });
   },
 );
+
+for (const generation of ['before-3.0.4', '3.0.4'] as const satisfies readonly TarsnodeGeneration[]) {
+  describeOrSkip(
+    `the same package on tarsnode ${generation === '3.0.4' ? 'v3.0.4' : 'before v3.0.4'}`,
+    { timeout: 60_000, skip: withoutBundledNode() },
+    () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'tars-ws-platform-old-'));
+      let framework: Framework | undefined;
+      let server: StartedServer | undefined;
+      let admin: AdminClient | undefined;
+      let pkg: InstalledPackage;
+      let sim: SimServer;
+
+      before(async () => {
+        const archive = await deployArchive();
+        framework = await startFramework();
+        sim = await writeServerConfig(scratch, framework, 1);
+        pkg = await installPackage(archive, sim.serverDir, SERVER, generation);
+        server = startServer(pkg, sim.conf, sim.logDir, {
+          TARS_WS_KEEPALIVE_INTERVAL_MS: String(KEEPALIVE_MS),
+        });
+        await untilServing(sim.wsPort, server);
+      });
+
+      after(async () => {
+        admin?.destroy();
+        server?.kill();
+        await framework?.stop();
+        rmSync(scratch, { recursive: true, force: true });
+      });
+
+      it('installs bin/ with the app in src/ and starts the shipped tars_nodejs/node on <bin>/src/', () => {
+        assert.deepEqual(readdirSync(pkg.binDir).sort(), ['src', 'tars_nodejs']);
+        assert.equal(pkg.appDir, `${join(pkg.binDir, 'src')}/`);
+        assert.equal(pkg.node, join(pkg.binDir, 'tars_nodejs', 'node'));
+      });
+
+      it('keeps its adapters alive and serves WebSocket clients', async () => {
+        await eventually(
+          () => framework?.calls.keepAlive ?? [],
+          (c) => c.some((k) => k.adapter === `${APP}.${SERVER}.WsObjAdapter` && k.pid === server?.pid),
+          { what: 'a keepAlive of the WsObj adapter' },
+        );
+        const client = await TestClient.open(`ws://127.0.0.1:${sim.wsPort}/`);
+        try {
+          await client.subscribe('room1');
+        } finally {
+          await client.close();
+        }
+      });
+
+      it('stops cleanly on AdminObj shutdown', async () => {
+        admin = adminClient(`${ADMIN_OBJ}@tcp -h 127.0.0.1 -p ${sim.localPort} -t 10000`);
+        await admin.shutdown();
+        const exit = await server?.exited;
+        assert.equal(exit?.code, 0, `launcher exit ${JSON.stringify(exit)}\n${server?.output() ?? ''}`);
+      });
+    },
+  );
+}
 
 describe('the simulated framework services decode the platform calls of our Tars layer', () => {
   let framework: Framework;

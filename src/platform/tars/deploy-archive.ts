@@ -42,6 +42,33 @@ export function packFolder(parent: string, folder: string, archive: string): Pro
   return run('tar', ['-czf', archive, '-C', parent, folder], parent);
 }
 
+/** Bound on `<node> -p ...` when checking a Node binary to ship. */
+const NODE_CHECK_TIMEOUT_MS = 10_000;
+
+/** The major version of the Node binary `file`, by running it; a {@link DeployError} when it does not run. */
+export function nodeMajorVersion(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      ['-p', 'process.versions.node'],
+      { timeout: NODE_CHECK_TIMEOUT_MS, env: { ...process.env, NODE_OPTIONS: '' } },
+      (err, stdout) => {
+        const major = Number(/^(\d+)\./.exec(stdout.trim())?.[1]);
+        if (err === null && Number.isInteger(major)) {
+          resolve(major);
+          return;
+        }
+        const why = err === null ? `printed '${stdout.trim()}'` : err.message;
+        reject(
+          new DeployError(DeployErrorCode.NodeBinary, `--node ${file} is not a working Node binary: ${why}`, {
+            cause: err ?? undefined,
+          }),
+        );
+      },
+    );
+  });
+}
+
 /** Compiles the project into `<outDir>/dist` with its tsconfig.build.json, by the project's own TypeScript. */
 export function compileProject(root: string, outDir: string): Promise<void> {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');

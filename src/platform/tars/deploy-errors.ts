@@ -6,6 +6,8 @@ export const DeployErrorCode = {
   Descriptor: 'DESCRIPTOR',
   /** A file the package must carry is missing (package.json, package-lock.json, the launcher). */
   MissingFile: 'MISSING_FILE',
+  /** The Node binary given to ship (`--node FILE`) is missing, does not run, or is older than Node 20. */
+  NodeBinary: 'NODE_BINARY',
   /** A command (tsc, npm ci, tar) failed; the message holds its output. */
   Command: 'COMMAND',
 } as const;

@@ -1,7 +1,7 @@
 /**
  * `tars-ws deploy` / `npm run deploy`: builds the `<ServerName>_<YYYYMMDDHHMMSS>.tgz` a `tars_nodejs` server is
- * published from (the original's `composer run-script deploy`). One top folder named after the server; tarsnode
- * descends into it and copies its contents into `<serverDir>/bin/` (layout in deploy-layout.ts).
+ * published from (the original's `composer run-script deploy`). `<ServerName>/<ServerName>/` holds `src/` (the app)
+ * and `tars_nodejs/` (the launcher), which every tarsnode version copies into `<serverDir>/bin/` (deploy-layout.ts).
  *
  * @example
  *   const result = await deployPackage({ root: process.cwd(), progress: console.log });
@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { archiveName, compileProject, installProductionDeps, packFolder } from './deploy-archive.js';
 import { deployForm, type DeployForm } from './deploy-form.js';
-import { readDescriptor, stageAppFiles, stageManifests, type DeployDescriptor } from './deploy-layout.js';
+import {
+  APP_FOLDER,
+  packageFolder,
+  readDescriptor,
+  stageAppFiles,
+  stageLauncher,
+  stageManifests,
+  type DeployDescriptor,
+} from './deploy-layout.js';
 
 /**
  * How production node_modules get into the package:
@@ -34,6 +42,11 @@ export interface DeployOptions {
   outDir?: string;
   /** Default `install`. */
   dependencies?: DependencyMode;
+  /**
+   * A Node binary (20 or later) to ship as `tars_nodejs/node`, which tarsnode then runs instead of the `node` on its
+   * PATH; tarsnode before v3.0.5 needs it. Default: none.
+   */
+  node?: string;
   /** Compiles the project into `<stage>/dist`. Default: `tsc -p tsconfig.build.json --outDir <stage>/dist`. */
   compile?: (root: string, stage: string) => Promise<void>;
   /** Clock for the archive name. Default now. */
@@ -66,13 +79,16 @@ export async function deployPackage(options: DeployOptions): Promise<DeployResul
   const descriptor = readDescriptor(root, appDir);
   const work = await mkdtemp(join(tmpdir(), 'tars-ws-deploy-'));
   try {
-    const stage = join(work, descriptor.serverName);
-    await mkdir(stage);
-    progress(`[1/5] compiling TypeScript into ${descriptor.serverName}/dist`);
+    const folder = packageFolder(descriptor.serverName);
+    const stage = join(work, folder, APP_FOLDER);
+    await mkdir(stage, { recursive: true });
+    progress(`[1/5] compiling TypeScript into ${join(folder, APP_FOLDER, 'dist')}`);
     await compile(root, stage);
     progress('[2/5] package.json (production dependencies, "tars-ws".entry) and package-lock.json');
     await stageManifests(root, stage, entry);
-    progress(`[3/5] launcher (tars_nodejs/), ${appDir}/tars -> tars/, pages`);
+    const node = options.node === undefined ? '' : `, ${options.node} -> tars_nodejs/node`;
+    progress(`[3/5] launcher (tars_nodejs/${node}), ${appDir}/tars -> ${APP_FOLDER}/tars/, pages`);
+    await stageLauncher(root, join(work, folder), options.node);
     await stageAppFiles(root, appDir, stage);
     const mode = options.dependencies ?? 'install';
     progress(`[4/5] production node_modules (${mode})`);

@@ -1,9 +1,13 @@
 /**
- * What tarsnode does with a `tars_nodejs` package (tars-platform spec section 4), step by step: unpack the .tgz,
- * descend while the folder holds exactly one sub-folder, copy that folder's contents into `<serverDir>/bin/`, find
- * the first package.json under bin/ (skipping node_modules and tars_nodejs), write
- * `<serverDir>/conf/<App>.<Server>.config.conf`, and start, from the log folder,
- * `node <bin>/tars_nodejs/node-agent/bin/node-agent <dir of that package.json> -c <conf>`.
+ * What tarsnode does with a `tars_nodejs` package (tars-platform spec section 4, TarsFramework's CommandPatch and
+ * CommandStart), step by step, for the three generations that differ:
+ * - before v3.0.4: unpack the .tgz, copy `<extract>/<Server>/<Server>/` into `<serverDir>/bin/`, start
+ *   `<bin>/tars_nodejs/node <bin>/tars_nodejs/node-agent/bin/node-agent <bin>/src/ -c <conf>`;
+ * - v3.0.4: unpack, descend while the folder holds exactly one sub-folder, copy its contents into bin/; start as
+ *   before;
+ * - v3.0.5 and later: unpack and descend; start with the folder of the first package.json under bin/ (skipping
+ *   node_modules and tars_nodejs), and `node` from the PATH when `<bin>/tars_nodejs/node` is missing.
+ * The start runs from the log folder with `<serverDir>/conf/<App>.<Server>.config.conf`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,43 +18,71 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Which tarsnode to behave like (see the module comment). */
+export type TarsnodeGeneration = 'before-3.0.4' | '3.0.4' | '3.0.5+';
+
 /** A package copied into a server folder the way tarsnode does it. */
 export interface InstalledPackage {
+  generation: TarsnodeGeneration;
   serverDir: string;
   binDir: string;
-  /** The folder of the first package.json under bin/: the launcher's first argument. */
+  /** The launcher's first argument: `<bin>/src/` before v3.0.5, else the folder of the first package.json. */
   appDir: string;
   /** `<bin>/tars_nodejs/node-agent/bin/node-agent`. */
   launcher: string;
+  /** The binary tarsnode runs: `<bin>/tars_nodejs/node`, or (v3.0.5+ only, when that is missing) PATH's node. */
+  node: string;
 }
 
-/** Unpacks `archive` and copies it into `<serverDir>/bin/` (tarsnode's CommandPatch). */
-export async function installPackage(archive: string, serverDir: string): Promise<InstalledPackage> {
+/** Unpacks `archive` and copies it into `<serverDir>/bin/` (tarsnode's CommandPatch of that generation). */
+export async function installPackage(
+  archive: string,
+  serverDir: string,
+  serverName: string,
+  generation: TarsnodeGeneration = '3.0.5+',
+): Promise<InstalledPackage> {
   const unpacked = await mkdtemp(join(tmpdir(), 'tarsnode-unpack-'));
+  const binDir = join(serverDir, 'bin');
   try {
     await run('tar', ['-xzf', archive, '-C', unpacked]);
-    let top = unpacked;
-    for (;;) {
-      const entries = await readdir(top, { withFileTypes: true });
-      const only = entries.length === 1 ? entries[0] : undefined;
-      if (only === undefined || !only.isDirectory()) break;
-      top = join(top, only.name);
+    let top = join(unpacked, serverName, serverName);
+    if (generation === 'before-3.0.4') {
+      if (!existsSync(top))
+        throw new Error(`tarsnode before v3.0.4: no ${serverName}/${serverName}/ in ${archive}`);
+    } else {
+      top = unpacked;
+      for (;;) {
+        // Hidden entries are ignored (v3.0.5+ lists without them; a package made on macOS may hold ._ files).
+        const entries = (await readdir(top, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+        const only = entries.length === 1 ? entries[0] : undefined;
+        if (only === undefined || !only.isDirectory()) break;
+        top = join(top, only.name);
+      }
     }
-    const binDir = join(serverDir, 'bin');
     await mkdir(binDir, { recursive: true });
     // verbatimSymlinks: a node_modules link made by `deploy --deps link` stays a link to the project's folder.
     await cp(top, binDir, { recursive: true, verbatimSymlinks: true });
   } finally {
     await rm(unpacked, { recursive: true, force: true });
   }
-  const binDir = join(serverDir, 'bin');
-  const appDir = findPackageDir(binDir);
-  if (appDir === undefined) throw new Error(`tarsnode: no package.json under ${binDir}`);
+  const tarsNodejs = join(binDir, 'tars_nodejs');
+  const bundled = join(tarsNodejs, 'node');
+  let appDir: string | undefined;
+  let node = bundled;
+  if (generation === '3.0.5+') {
+    appDir = findPackageDir(binDir);
+    if (appDir === undefined) throw new Error(`tarsnode: no package.json under ${binDir}`);
+    if (!existsSync(bundled)) node = process.execPath;
+  } else {
+    appDir = join(binDir, 'src') + '/';
+  }
   return {
+    generation,
     serverDir,
     binDir,
     appDir,
-    launcher: join(binDir, 'tars_nodejs', 'node-agent', 'bin', 'node-agent'),
+    launcher: join(tarsNodejs, 'node-agent', 'bin', 'node-agent'),
+    node,
   };
 }
 
@@ -198,8 +230,8 @@ export interface StartedServer {
 }
 
 /**
- * Starts the launcher from `logDir` with tarsnode's command line; node is this node (no tars_nodejs/node). `env`
- * adds to this process's environment (test knobs such as TARS_WS_STAT_MIN_INTERVAL_MS).
+ * Starts the launcher from `logDir` with tarsnode's command line, on `pkg.node` (PATH's node is this test's node).
+ * `env` adds to this process's environment (test knobs such as TARS_WS_STAT_MIN_INTERVAL_MS).
  */
 export function startServer(
   pkg: InstalledPackage,
@@ -208,7 +240,7 @@ export function startServer(
   env: Record<string, string> = {},
 ): StartedServer {
   // detached: its own process group, so that kill() reaches the workers too even if the launcher is gone.
-  const child = spawn(process.execPath, [pkg.launcher, pkg.appDir, '-c', confFile], {
+  const child = spawn(pkg.node, [pkg.launcher, pkg.appDir, '-c', confFile], {
     cwd: logDir,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
