@@ -17,6 +17,11 @@ export interface GatewayConfig {
   /** Bearer token of `/metrics`. Empty: same-machine callers only. Env `METRICS_TOKEN`. */
   metricsToken: string;
   /**
+   * Token every PushObj call must carry in its Tars context under `token`; refused with 401 otherwise. Empty
+   * (default): none asked (the PushObj adapter's `allow` list can still restrict callers). Env `PUSH_OBJ_TOKEN`.
+   */
+  pushObjToken: string;
+  /**
    * Origins whose pages may open WebSocket connections, comma-separated (`https://app.example.com,https://x.org`).
    * Always allowed: a page of the gateway's own origin, and clients that send no Origin (servers, CLIs, apps).
    * Empty (default): nothing else, so a page on another site cannot open sockets to an internal gateway. `*`
@@ -137,6 +142,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: 'metrics',
   },
   { key: 'metricsToken', kind: { type: 'string' }, default: '', env: 'METRICS_TOKEN', flag: 'metrics-token' },
+  {
+    key: 'pushObjToken',
+    kind: { type: 'string' },
+    default: '',
+    env: 'PUSH_OBJ_TOKEN',
+    flag: 'push-obj-token',
+  },
   {
     key: 'allowedOrigins',
     kind: { type: 'string' },

@@ -23,18 +23,24 @@ export type PushCaller =
   | { readonly kind: 'client'; readonly conn: Connection }
   /** A Centrifugo-protocol client's publish; `user` is its token's `sub` ('' when anonymous). */
   | { readonly kind: 'centrifuge'; readonly conn: Connection; readonly user: string }
-  /** A Tars call to PushObj. */
-  | { readonly kind: 'tars'; readonly servant: string; readonly context?: ReadonlyMap<string, string> };
+  /** A Tars call to PushObj: the servant it was hosted under, the call's Tars context and the caller's address. */
+  | {
+      readonly kind: 'tars';
+      readonly servant: string;
+      readonly context?: ReadonlyMap<string, string>;
+      readonly remoteAddress?: string;
+    };
 
 export const PushCallers = {
   server: { kind: 'server' } as PushCaller,
   http: (req: IncomingMessage): PushCaller => ({ kind: 'http', req }),
   client: (conn: Connection): PushCaller => ({ kind: 'client', conn }),
   centrifuge: (conn: Connection, user: string): PushCaller => ({ kind: 'centrifuge', conn, user }),
-  tars: (servant: string, context?: ReadonlyMap<string, string>): PushCaller => ({
+  tars: (servant: string, context?: ReadonlyMap<string, string>, remoteAddress?: string): PushCaller => ({
     kind: 'tars',
     servant,
     context,
+    remoteAddress,
   }),
 } as const;
 

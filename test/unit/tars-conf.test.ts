@@ -161,6 +161,7 @@ describe('Tars server config', () => {
         protocol: 'not_tars',
         threads: 2,
         maxConns: 10240,
+        allow: [],
       },
       {
         name: 'Demo.WsServer.PushObjAdapter',
@@ -169,8 +170,17 @@ describe('Tars server config', () => {
         protocol: 'tars',
         threads: 1,
         maxConns: 10240,
+        allow: [],
       },
     ]);
+  });
+
+  it("reads an adapter's allow list, split at ; and , as TarsCpp does", () => {
+    const c = parseTarsServerConfig(
+      '<tars>\n<application>\n<server>\napp=A\nserver=S\n<A.S.PushObjAdapter>\nallow=10.0.*.*;192.0.2.1, 127.0.0.1\n' +
+        'endpoint=tcp -h 127.0.0.1 -p 1\nservant=A.S.PushObj\n</A.S.PushObjAdapter>\n</server>\n</application>\n</tars>',
+    );
+    assert.deepEqual(c.adapters[0]?.allow, ['10.0.*.*', '192.0.2.1', '127.0.0.1']);
   });
 
   it('fills defaults for optional keys', () => {

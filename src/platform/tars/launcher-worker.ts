@@ -43,7 +43,11 @@ export async function attachTarsWorker(
       endpoint: formatEndpoint(adapter.endpoint),
       logger: gateway.logger.child({ component: 'PushObj' }),
     });
-    pushServer.addServant(adapter.servant, new PushServant(gateway), PushServant.operations);
+    pushServer.addServant(
+      adapter.servant,
+      new PushServant(gateway, { servant: adapter.servant, allow: adapter.allow }),
+      PushServant.operations,
+    );
     await pushServer.listen();
     const server = pushServer;
     gateway.atShutdown(() => server.close(1000));

@@ -1,14 +1,26 @@
 /**
  * PushObj (`TarsWs.Push`, IDL in idl/Push.tars): Tars services push to browsers through the gateway without HTTP.
- * Sends take the gateway's send path (PushService) with a Tars caller, so the checks are the HTTP push API's and
- * every worker (or node) delivers; a refusal is a TarsRpcError whose code is the HTTP API's status for the error.
+ * Every call first passes the PushObj rule (push-access.ts: the adapter's allow list, `pushObjToken`); sends then
+ * take the gateway's send path (PushService) with a Tars caller (servant, context, address), so the checks are the
+ * HTTP push API's and every worker (or node) delivers. A refusal is a TarsRpcError whose code is the HTTP API's
+ * status for the error.
  */
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { GatewayApi } from '../../gateway/api.js';
 import { PushCallers, type PushCaller } from '../../gateway/push.js';
 import type { ConnId } from '../../types.js';
+import type { ServantCallContext } from '../../tars/contract.js';
 import { TarsRpcError } from '../../tars/rpc/errors.js';
 import { PushServant as PushServantBase } from './generated/Push.js';
+import { checkPushObjCaller } from './push-access.js';
+
+/** Options of {@link PushServant}. */
+export interface PushServantOptions {
+  /** The name this servant is hosted under (told to push policies as the caller). Default `PushObj`. */
+  servant?: string;
+  /** Caller addresses allowed (the adapter's `allow`, see parseAllowList). Default: every address. */
+  allow?: readonly string[];
+}
 
 /** The servant name a server hosts PushObj under: `<App>.<Server>.PushObj`. */
 export function pushServantName(app: string, server: string): string {
@@ -18,58 +30,64 @@ export function pushServantName(app: string, server: string): string {
 /**
  * Hosts the push API of one gateway.
  * @example
- *   new TarsServer({ endpoint: adapter.endpoint }).addServant('Demo.WsServer.PushObj', new PushServant(gateway), PushServant.operations);
+ *   new TarsServer({ endpoint: adapter.endpoint }).addServant('Demo.WsServer.PushObj', new PushServant(gateway, { allow: adapter.allow }), PushServant.operations);
  */
 export class PushServant extends PushServantBase {
   readonly #gateway: GatewayApi;
-  readonly #caller: PushCaller;
+  readonly #servant: string;
+  readonly #allow: readonly string[];
 
-  /** @param servant the name this servant is hosted under (told to push policies as the caller). */
-  constructor(gateway: GatewayApi, servant = 'PushObj') {
+  constructor(gateway: GatewayApi, options: PushServantOptions = {}) {
     super();
     this.#gateway = gateway;
-    this.#caller = PushCallers.tars(servant);
+    this.#servant = options.servant ?? 'PushObj';
+    this.#allow = options.allow ?? [];
   }
 
-  pushToRoom(room: string, message: string): Promise<number> {
-    return this.#run(async (g) => {
-      await g.push.toRoom(this.#caller, room, message);
+  pushToRoom(room: string, message: string, ctx: ServantCallContext): Promise<number> {
+    return this.#run(ctx, async (g, caller) => {
+      await g.push.toRoom(caller, room, message);
       return 0;
     });
   }
 
-  pushToAll(message: string): Promise<number> {
-    return this.#run(async (g) => {
-      await g.push.toAll(this.#caller, message);
+  pushToAll(message: string, ctx: ServantCallContext): Promise<number> {
+    return this.#run(ctx, async (g, caller) => {
+      await g.push.toAll(caller, message);
       return 0;
     });
   }
 
-  pushToConnection(conn: bigint, message: string): Promise<number> {
-    return this.#run(async (g) => {
-      await g.push.toConnection(this.#caller, toConnId(conn), message);
+  pushToConnection(conn: bigint, message: string, ctx: ServantCallContext): Promise<number> {
+    return this.#run(ctx, async (g, caller) => {
+      await g.push.toConnection(caller, toConnId(conn), message);
       return 0;
     });
   }
 
-  roomMembers(room: string): Promise<{ ret: number; members: bigint[] }> {
-    return this.#run(async (g) => {
+  roomMembers(room: string, ctx: ServantCallContext): Promise<{ ret: number; members: bigint[] }> {
+    return this.#run(ctx, async (g) => {
       const members = await g.members(g.checkRoom(room));
       return { ret: 0, members: members.map((m) => BigInt(m)) };
     });
   }
 
-  roomCount(room: string): Promise<number> {
-    return this.#run((g) => g.store.count(g.checkRoom(room)));
+  roomCount(room: string, ctx: ServantCallContext): Promise<number> {
+    return this.#run(ctx, (g) => g.store.count(g.checkRoom(room)));
   }
 
-  roomList(): Promise<{ ret: number; rooms: string[] }> {
-    return this.#run(async (g) => ({ ret: 0, rooms: await g.store.rooms() }));
+  roomList(ctx: ServantCallContext): Promise<{ ret: number; rooms: string[] }> {
+    return this.#run(ctx, async (g) => ({ ret: 0, rooms: await g.store.rooms() }));
   }
 
-  async #run<T>(op: (gateway: GatewayApi) => Promise<T>): Promise<T> {
+  async #run<T>(
+    ctx: ServantCallContext,
+    op: (gateway: GatewayApi, caller: PushCaller) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await op(this.#gateway);
+      // pushObjToken is read per call: tars.loadconfig may change it.
+      checkPushObjCaller(ctx, { allow: this.#allow, token: this.#gateway.config.pushObjToken });
+      return await op(this.#gateway, PushCallers.tars(this.#servant, ctx.context, ctx.remoteAddress));
     } catch (err) {
       throw toPushError(err);
     }

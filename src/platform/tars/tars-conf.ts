@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import { parseEndpoint, parseObjectAddress, type Endpoint } from '../../tars/rpc/endpoint.js';
+import { parseAllowList } from './push-access.js';
 import { findDomain, parseTarsConf, type ConfDomain } from './tars-conf-parser.js';
 
 /** The Tars log levels a server can be set to (`server.logLevel`, `tars.setloglevel`). */
@@ -25,6 +26,11 @@ export interface TarsAdapterConfig {
   threads: number;
   /** Most connections. Default 10240. */
   maxConns: number;
+  /**
+   * `allow`: caller addresses allowed, `*` standing for one dot-separated part (`10.0.*.*`); empty (the default, or
+   * a bare `allow`): every address. tars-ws applies it to PushObj.
+   */
+  allow: string[];
 }
 
 /** Everything a tars-ws server uses from its Tars config file. Durations are in milliseconds. */
@@ -163,6 +169,7 @@ function readAdapter(file: string, d: ConfDomain): TarsAdapterConfig {
     protocol,
     threads: a.int('threads', 1, 1, 256),
     maxConns: a.int('maxconns', 10240, 1, 10_000_000),
+    allow: parseAllowList(a.string('allow', '')),
   };
 }
 
