@@ -8,7 +8,18 @@ import { openBackends } from './platform/backends.js';
 
 Gateway.useBackends(openBackends);
 
-export { defaultConfig, OPTIONS, type GatewayConfig, type LogLevel } from './config/index.js';
+export {
+  defaultConfig,
+  describeChanges,
+  LIVE_KEYS,
+  LiveSettings,
+  OPTIONS,
+  type ConfigChange,
+  type GatewayConfig,
+  type LiveKey,
+  type LogLevel,
+} from './config/index.js';
+export { reloadGatewayConfig } from './platform/config-reload.js';
 export {
   currentTarsConfig,
   loadConfig,

@@ -7,3 +7,11 @@ export {
   type LogLevel,
   type OptionSpec,
 } from './options.js';
+export {
+  describeChanges,
+  formatChange,
+  LIVE_KEYS,
+  LiveSettings,
+  type ConfigChange,
+  type LiveKey,
+} from './live-settings.js';

@@ -1,6 +1,7 @@
 /**
  * The gateway's configuration: every option in one table (key, default, env var, flag, validation), resolved once
  * at start as defaults < config file < environment < flags into a fully populated, frozen {@link GatewayConfig}.
+ * The options in live-settings.ts (LIVE_KEYS) can take new values while the gateway runs (`tars.loadconfig`).
  */
 import { ConfigError } from '../errors.js';
 

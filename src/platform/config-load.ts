@@ -2,13 +2,15 @@
  * Builds the {@link GatewayConfig} from its layers: defaults < Tars config file < JSON config file < environment
  * < command-line flags < programmatic overrides. Unknown keys in a file and unknown flags are errors, so typos fail
  * the start loudly. On the Tars platform the Tars config (`-c FILE` or TARS_CONFIG) decides host, port, workers and
- * log level, and stays available to the application through {@link currentTarsConfig}.
+ * log level, and stays available to the application through {@link currentTarsConfig}. The config it returns can
+ * resolve the same layers again with one file replaced (LiveSettings.reread): what `tars.loadconfig FILE` applies.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { loadServiceDescriptor, type ServiceDescriptor } from './tars/service-descriptor.js';
 import { gatewayOptionsFromTars } from './tars/tars-conf-gateway.js';
 import { parseTarsServerConfig, type TarsServerConfig } from './tars/tars-conf.js';
+import { LiveSettings } from '../config/live-settings.js';
 import { coerceOption, defaultConfig, OPTIONS, type GatewayConfig } from '../config/options.js';
 
 export interface LoadConfigInput {
@@ -26,6 +28,11 @@ export interface LoadConfigInput {
   overrides?: Partial<GatewayConfig>;
   /** Folder whose `tars/tars.proto.json` is checked against a Tars config. Default env TARS_WS_APP_DIR, else cwd. */
   appDir?: string;
+  /**
+   * A config file read instead of the one of its kind that `argv` or `env` names (a Tars config instead of `-c` /
+   * TARS_CONFIG, a JSON config instead of `--config` / TARS_WS_CONFIG), with the same rule to tell the kinds apart.
+   */
+  file?: string;
 }
 
 /** The resolved configuration and, when one was given, the Tars config and service descriptor it came from. */
@@ -46,14 +53,16 @@ export function currentTarsConfig(): TarsServerConfig | undefined {
 }
 
 /**
- * Resolves the configuration, throwing {@link ConfigError} naming the bad key on any invalid value.
+ * Resolves the configuration, throwing {@link ConfigError} naming the bad key on any invalid value. The result is
+ * frozen; its live options (LIVE_KEYS) follow what `reloadGatewayConfig` (`tars.loadconfig`) applies, read again
+ * from the same input with one file replaced.
  * @example
  *   const config = loadConfig({ argv: process.argv.slice(2) });
  */
 export function loadConfig(input: LoadConfigInput = {}): Readonly<GatewayConfig> {
   const resolved = resolveConfig(input);
   current = resolved.tars;
-  return resolved.config;
+  return new LiveSettings(resolved.config, (file) => resolveConfig({ ...input, file }).config).config;
 }
 
 /** {@link loadConfig} that also returns the Tars config and descriptor (and leaves {@link currentTarsConfig} alone). */
@@ -65,11 +74,12 @@ export function resolveConfig(input: LoadConfigInput = {}): ResolvedConfig {
   let jsonFile = env['TARS_WS_CONFIG'];
   let jsonFromFlag: Record<string, unknown> | undefined;
   let tars: TarsServerConfig | undefined;
-  const flagFile = flags.get('config');
-  if (flagFile !== undefined) {
-    const read = readConfigFile(flagFile);
+  // `input.file` comes last: it replaces the file of its kind that the flags named.
+  for (const file of [flags.get('config'), input.file]) {
+    if (file === undefined) continue;
+    const read = readConfigFile(file);
     if (read.kind === 'tars') tars = read.tars;
-    else [jsonFile, jsonFromFlag] = [flagFile, read.json];
+    else [jsonFile, jsonFromFlag] = [file, read.json];
   }
   const tarsFile = env['TARS_CONFIG'];
   if (!tars && tarsFile !== undefined && tarsFile !== '') {
@@ -118,13 +128,19 @@ export function resolveConfig(input: LoadConfigInput = {}): ResolvedConfig {
 
 type ConfigFile = { kind: 'tars'; tars: TarsServerConfig } | { kind: 'json'; json: Record<string, unknown> };
 
-/** Reads a config file, deciding its kind: Tars when it ends in `.conf` or does not look like JSON. */
+/**
+ * Whether a config file is a Tars config: it ends in `.conf` or does not start like JSON (a file that does is meant
+ * as JSON, so its JSON error is reported rather than a Tars syntax error).
+ */
+export function isTarsConfigFile(file: string, text: string): boolean {
+  return file.endsWith('.conf') || !/^\s*[{[]/.test(text);
+}
+
+/** Reads a config file, deciding its kind with {@link isTarsConfigFile}. */
 function readConfigFile(file: string): ConfigFile {
   const text = readText(file);
-  if (file.endsWith('.conf')) return { kind: 'tars', tars: parseTarsServerConfig(text, file) };
-  // A file that starts like JSON is meant as JSON: report its JSON error rather than a Tars syntax error.
-  if (/^\s*[{[]/.test(text)) return { kind: 'json', json: parseJsonConfig(text, file) };
-  return { kind: 'tars', tars: parseTarsServerConfig(text, file) };
+  if (isTarsConfigFile(file, text)) return { kind: 'tars', tars: parseTarsServerConfig(text, file) };
+  return { kind: 'json', json: parseJsonConfig(text, file) };
 }
 
 function readText(file: string): string {

@@ -289,6 +289,16 @@ describe(
       assert.match(await adminObj().notify('tars.setloglevel INFO'), /set log level \[INFO\] ok/);
     });
 
+    it('applies a config file named in tars.loadconfig in every worker, live', async () => {
+      // Where the platform puts a service's config files: server.basepath, the bin/ folder.
+      writeFileSync(join(pkg.binDir, 'tars-ws.json'), JSON.stringify({ maxMessageLength: 8 }));
+      const answer = await adminObj().notify('tars.loadconfig tars-ws.json');
+      const applied = answer.split('\n').filter((l) => l.endsWith('applied: maxMessageLength 65536 -> 8'));
+      assert.equal(applied.length, WORKERS, answer);
+      push ??= pushClient(`${APP}.${SERVER}.PushObj@tcp -h 127.0.0.1 -p ${pushPort} -t 10000`);
+      await assert.rejects(push.pushToRoom('room1', '123456789'), /Push call failed: 400 BAD_PARAM/);
+    });
+
     it('stops every process cleanly on AdminObj shutdown', async () => {
       const launcher = server?.pid ?? 0;
       const pids = [launcher, ...descendantPids(launcher)];

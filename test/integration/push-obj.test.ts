@@ -10,7 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { createChatApp } from '../../examples/chat/app.js';
 import {
   currentTarsConfig,
+  describeChanges,
   loadConfig,
+  reloadGatewayConfig,
   runGateway,
   type Gateway,
   type GatewayConfig,
@@ -218,5 +220,24 @@ describe('PushObj restricted by pushObjToken', () => {
 
   it('serves a call that carries the token', async () => {
     assert.deepEqual(await host.push.roomCount('r1', withToken('first-token')), { ret: 0 });
+  });
+});
+
+describe('PushObj token changed by tars.loadconfig', () => {
+  let host: PushHost;
+  before(async () => {
+    host = await startPushHost();
+  });
+  after(() => host.stop());
+
+  it('asks for the token from the next call on', async () => {
+    assert.deepEqual(await host.push.roomCount('r1'), { ret: 0 });
+    const file = join(host.dir, 'tars-ws.json');
+    writeFileSync(file, JSON.stringify({ pushObjToken: 'new-token' }));
+    assert.equal(describeChanges(reloadGatewayConfig(host.gateway, file)), 'applied: pushObjToken (changed)');
+    await assert.rejects(host.push.roomCount('r1'), refused(401, 'UNAUTHORIZED'));
+    assert.deepEqual(await host.push.roomCount('r1', { context: { [PUSH_OBJ_TOKEN_KEY]: 'new-token' } }), {
+      ret: 0,
+    });
   });
 });

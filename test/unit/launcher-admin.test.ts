@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { ControlReply } from '../../src/platform/supervisor.js';
 import { AdminNotify, type WorkerControl } from '../../src/platform/tars/admin-commands.js';
@@ -87,5 +90,65 @@ describe('AdminObj notify in the launcher', () => {
       value: UNKNOWN_COMMAND,
     }));
     assert.match(await notifier(control).notify('nope'), /^unknown command "nope"; built-in commands:/);
+  });
+
+  describe('tars.loadconfig', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tars-ws-loadconfig-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const bin = join(dir, 'bin');
+    const conf = join(dir, 'conf');
+    mkdirSync(bin);
+    mkdirSync(conf);
+    const serverConf = (level: string): string =>
+      `<tars>\n<application>\n<server>\napp=Demo\nserver=WsServer\nbasepath=${bin}/\nlogLevel=${level}\n</server>\n</application>\n</tars>\n`;
+    const tarsFile = join(conf, 'Demo.WsServer.config.conf');
+    writeFileSync(tarsFile, serverConf('INFO'));
+    const withFiles = parseTarsServerConfig(serverConf('INFO'), tarsFile);
+    const applied = (_k: string, p: unknown, id: number): ControlReply => ({
+      workerId: id,
+      pid: 100 + id,
+      ok: true,
+      value: `read ${String(p)}`,
+    });
+    const loader = (control: WorkerControl, logger = pino({ level: 'info' })): AdminNotify =>
+      new AdminNotify({ tars: withFiles, supervisor: control, logger, appDir: dir });
+
+    it('finds a relative name in the server basepath and relays its absolute path to every worker', async () => {
+      writeFileSync(join(bin, 'tars-ws.json'), '{}');
+      const control = workers(applied);
+      const text = await loader(control).notify('tars.loadconfig tars-ws.json');
+      const file = join(bin, 'tars-ws.json');
+      assert.deepEqual(control.asked, [[AdminControl.loadConfig, file]]);
+      assert.equal(
+        text,
+        `tars.loadconfig ${file}\n[worker 0 pid 100] read ${file}\n[worker 1 pid 101] read ${file}`,
+      );
+    });
+
+    it('finds the server config by its name in conf/', async () => {
+      const control = workers(applied);
+      await loader(control).notify('tars.loadconfig Demo.WsServer.config.conf');
+      assert.deepEqual(control.asked, [[AdminControl.loadConfig, tarsFile]]);
+    });
+
+    it('answers where it looked for a file it cannot find, and asks no worker', async () => {
+      const control = workers(applied);
+      const text = await loader(control).notify('tars.loadconfig nope.json');
+      assert.equal(text, `tars.loadconfig: nope.json not found in ${bin}, ${conf}, ${dir}; nothing changed`);
+      assert.deepEqual(control.asked, []);
+    });
+
+    it("follows a new server logLevel of the Tars config in the launcher's own logger", async () => {
+      const file = join(conf, 'debug.conf');
+      writeFileSync(file, serverConf('DEBUG'));
+      const logger = pino({ level: 'info' });
+      const text = await loader(workers(applied), logger).notify(`tars.loadconfig ${file}`);
+      assert.equal(logger.level, 'debug');
+      assert.match(text, /^\[launcher pid \d+\] applied: logLevel "info" -> "debug"$/m);
+    });
+
+    it('asks for a file name', async () => {
+      assert.match(await notifier(workers(applied)).notify('tars.loadconfig'), /name the file/);
+    });
   });
 });

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { setLogLevel } from '../../logger.js';
 import type { ControlReply } from '../supervisor.js';
+import { findConfigFile, followLogLevel, loadConfigPlaces } from './admin-loadconfig.js';
 import { AdminControl, UNKNOWN_COMMAND, type WorkerStatus } from './admin-worker.js';
 import { TARS_LOG_LEVELS, type TarsLogLevel, type TarsServerConfig } from './tars-conf.js';
 import { pinoLevelOf } from './tars-conf-gateway.js';
@@ -21,14 +22,11 @@ export interface AdminNotifyOptions {
   supervisor: WorkerControl;
   /** The launcher's own logger; tars.setloglevel changes its level too. */
   logger: Logger;
+  /** The app folder: the last place tars.loadconfig looks for a relative file name. Default the working folder. */
+  appDir?: string;
 }
 
-const BUILT_IN = [
-  'tars.viewstatus',
-  'tars.setloglevel LEVEL',
-  'tars.connection',
-  'tars.loadconfig (not supported: answers why)',
-];
+const BUILT_IN = ['tars.viewstatus', 'tars.setloglevel LEVEL', 'tars.connection', 'tars.loadconfig FILE'];
 
 /** Answers notify commands; never throws (a failure is the answer's text). */
 export class AdminNotify {
@@ -51,6 +49,8 @@ export class AdminNotify {
           return await this.#connections();
         case 'tars.setloglevel':
           return await this.#setLogLevel(rest[0] ?? '');
+        case 'tars.loadconfig':
+          return await this.#loadConfig(rest.join(' '));
         case 'tars.help':
           return `built-in commands: ${BUILT_IN.join(', ')}; other commands go to the application`;
         default:
@@ -108,20 +108,31 @@ export class AdminNotify {
       : `set log level [${level}] failed on worker(s) ${failed.map((r) => r.workerId).join(', ')}`;
   }
 
+  /** Every worker applies the file; the launcher follows a new Tars log level. One answer line per process. */
+  async #loadConfig(name: string): Promise<string> {
+    if (name === '') return 'tars.loadconfig: name the file, e.g. tars.loadconfig tars-ws.json';
+    const places = loadConfigPlaces(this.#o.tars, this.#o.appDir ?? process.cwd());
+    const found = findConfigFile(name, places);
+    if ('missing' in found) return `tars.loadconfig: ${found.missing}; nothing changed`;
+    const replies = await this.#o.supervisor.control(AdminControl.loadConfig, found.file);
+    const own = followLogLevel(found.file, this.#o.logger);
+    return [`tars.loadconfig ${found.file}`, ...(own ? [own] : []), ...perWorker(replies)].join('\n');
+  }
+
   /** Application commands: every worker runs it; the answer lists each worker's. */
   async #relay(text: string, name: string): Promise<string> {
     const replies = await this.#o.supervisor.control(AdminControl.notify, text);
     if (replies.length > 0 && replies.every((r) => !r.ok && r.value === UNKNOWN_COMMAND)) {
-      if (name.toLowerCase() === 'tars.loadconfig') {
-        return 'tars.loadconfig is not supported by tars-ws: change the config on the platform and restart the server';
-      }
       return `unknown command "${name}"; built-in commands: ${BUILT_IN.join(', ')}`;
     }
-    return replies
-      .map(
-        (r) =>
-          `[worker ${r.workerId} pid ${r.pid ?? '-'}] ${r.ok ? String(r.value) : `error: ${String(r.value)}`}`,
-      )
-      .join('\n');
+    return perWorker(replies).join('\n');
   }
+}
+
+/** `[worker 0 pid 100] answer` / `[worker 1 pid 101] error: why`. */
+function perWorker(replies: readonly ControlReply[]): string[] {
+  return replies.map(
+    (r) =>
+      `[worker ${r.workerId} pid ${r.pid ?? '-'}] ${r.ok ? String(r.value) : `error: ${String(r.value)}`}`,
+  );
 }

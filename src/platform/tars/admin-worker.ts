@@ -2,10 +2,12 @@
  * The worker side of AdminObj commands: each worker answers the launcher's control requests about itself (status,
  * log level) and runs the application's own admin commands. The launcher gathers the answers of all workers.
  */
+import { describeChanges } from '../../config/live-settings.js';
 import type { LogLevel } from '../../config/options.js';
 import { setLogLevel } from '../../logger.js';
 import type { ControlHandler } from '../../cluster/worker.js';
 import type { Gateway } from '../../gateway/gateway.js';
+import { reloadGatewayConfig } from '../config-reload.js';
 
 /**
  * An application admin command, run by `notify("<name> <args>")` on AdminObj in every worker; its answer goes
@@ -26,6 +28,11 @@ export const AdminControl = {
   logLevel: 'tars.loglevel',
   /** payload: the whole command -> the application command's answer; fails with UNKNOWN_COMMAND if none. */
   notify: 'tars.notify',
+  /**
+   * payload: a config file's absolute path -> what changed (describeChanges). An application command named
+   * `tars.loadconfig` replaces the built-in and gets the path as its arguments.
+   */
+  loadConfig: 'tars.loadconfig',
 } as const;
 
 /** What a worker's status answer holds. */
@@ -54,6 +61,15 @@ export function adminControlHandlers(
       (level) => {
         setLogLevel(gateway.logger, String(level) as LogLevel);
         return gateway.logger.level;
+      },
+    ],
+    [
+      AdminControl.loadConfig,
+      (payload) => {
+        const file = String(payload);
+        const own = Object.hasOwn(commands, 'tars.loadconfig') ? commands['tars.loadconfig'] : undefined;
+        if (own) return own(file, gateway);
+        return describeChanges(reloadGatewayConfig(gateway, file));
       },
     ],
     [

@@ -106,7 +106,12 @@ export class Launcher {
         endpoint: formatEndpoint(tars.local),
         logger: this.logger.child({ component: 'AdminObj' }),
       });
-      const notify = new AdminNotify({ tars, supervisor: this.supervisor, logger: this.logger });
+      const notify = new AdminNotify({
+        tars,
+        supervisor: this.supervisor,
+        logger: this.logger,
+        appDir: this.#opts.appDir,
+      });
       const servant = new AdminServant({
         shutdown: () => {
           this.logger.info('AdminObj shutdown');
