@@ -69,10 +69,18 @@ export function nodeMajorVersion(file: string): Promise<number> {
   });
 }
 
-/** Compiles the project into `<outDir>/dist` with its tsconfig.build.json, by the project's own TypeScript. */
+/**
+ * Compiles the project into `<outDir>/dist` with its tsconfig.build.json, by the project's own TypeScript. Not
+ * incremental: the build info file (dist/.tsbuildinfo) belongs to the project's own dist/; an incremental build
+ * elsewhere would overwrite it, and `npm start` would then take a stale dist/ for up to date.
+ */
 export function compileProject(root: string, outDir: string): Promise<void> {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  return run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(outDir, 'dist')], root);
+  return run(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.build.json', '--outDir', join(outDir, 'dist'), '--incremental', 'false'],
+    root,
+  );
 }
 
 /** npm's CLI script next to this node, so a deploy works where `npm` is not on PATH; else PATH's npm. */
