@@ -22,6 +22,14 @@ export interface Delivery {
   dropped: number;
 }
 
+/** A push encoded and framed once for one protocol, and how many receivers it reached. */
+interface Encoded {
+  readonly protocol: Protocol;
+  readonly text: string;
+  readonly frame: PreparedFrame;
+  delivered: number;
+}
+
 export class Hub {
   readonly #conns = new Map<ConnId, Connection>();
   readonly #rooms = new Map<RoomId, Set<Connection>>();
@@ -141,41 +149,28 @@ export class Hub {
     }
     const push: OutboundPush =
       msg.kind === 'room' ? { message: msg.message, room: msg.room } : { message: msg.message };
-    const result: Delivery = { delivered: 0, dropped: 0 };
-    let lastProtocol: Protocol | undefined;
-    let text = '';
-    let frame: PreparedFrame | undefined;
-    let others: Map<Protocol, { text: string; frame: PreparedFrame }> | undefined;
-    const observe = this.onDelivered;
-    let counted = 0;
+    let dropped = 0;
+    let current: Encoded | undefined;
+    // Nearly always one protocol per push; the map only grows when pages mix protocols.
+    const encoded = new Map<Protocol, Encoded>();
     for (const conn of receivers) {
       if (!conn.receivesBroadcasts) continue;
-      if (conn.protocol !== lastProtocol) {
-        if (observe && lastProtocol && result.delivered > counted) {
-          observe(
-            lastProtocol.name,
-            result.delivered - counted,
-            (result.delivered - counted) * frame!.length,
-          );
-          counted = result.delivered;
+      if (current?.protocol !== conn.protocol) {
+        current = encoded.get(conn.protocol);
+        if (!current) {
+          const text = conn.protocol.encodePush(push);
+          current = { protocol: conn.protocol, text, frame: prepareTextFrame(text), delivered: 0 };
+          encoded.set(conn.protocol, current);
         }
-        // Nearly always one protocol per push; the map only comes into play when pages mix protocols.
-        others ??= new Map();
-        let cached = others.get(conn.protocol);
-        if (!cached) {
-          const t = conn.protocol.encodePush(push);
-          cached = { text: t, frame: prepareTextFrame(t) };
-          others.set(conn.protocol, cached);
-        }
-        lastProtocol = conn.protocol;
-        text = cached.text;
-        frame = cached.frame;
       }
-      if (conn.sendFrame(frame!, text)) result.delivered++;
-      else result.dropped++;
+      if (conn.sendFrame(current.frame, current.text)) current.delivered++;
+      else dropped++;
     }
-    if (observe && lastProtocol && result.delivered > counted)
-      observe(lastProtocol.name, result.delivered - counted, (result.delivered - counted) * frame!.length);
+    const result: Delivery = { delivered: 0, dropped };
+    for (const e of encoded.values()) {
+      result.delivered += e.delivered;
+      if (e.delivered > 0) this.onDelivered?.(e.protocol.name, e.delivered, e.delivered * e.frame.length);
+    }
     return result;
   }
 

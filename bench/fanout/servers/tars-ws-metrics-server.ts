@@ -5,24 +5,14 @@
  */
 import { get } from 'node:http';
 import { createChatApp } from '../../../examples/chat/app.js';
-import { enableMetrics, loadConfig } from '../../../src/index.js';
+import { enableMetrics } from '../../../src/index.js';
 import type { BenchServer } from './server.js';
+import { benchConfig } from './tars-ws-server.js';
 
 const SCRAPE_EVERY_MS = 1000;
 
 export async function startTarsWsMetrics(): Promise<BenchServer> {
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      port: 0,
-      logLevel: 'silent',
-      heartbeatIntervalMs: 0,
-      shutdownGraceMs: 1000,
-      // Every subscriber of the benchmark comes from 127.0.0.1.
-      maxConnectionsPerAddress: 100_000,
-    },
-  });
-  const gateway = await createChatApp(config);
+  const gateway = await createChatApp(benchConfig());
   enableMetrics(gateway);
   await gateway.listen();
   const scraper = setInterval(() => {

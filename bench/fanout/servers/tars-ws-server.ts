@@ -1,10 +1,11 @@
 /** Target 1: the tars-ws demo chat gateway, as `npm start` runs it but silent, on port 0, without heartbeat. */
 import { createChatApp } from '../../../examples/chat/app.js';
-import { loadConfig } from '../../../src/index.js';
+import { loadConfig, type GatewayConfig } from '../../../src/index.js';
 import type { BenchServer } from './server.js';
 
-export async function startTarsWs(): Promise<BenchServer> {
-  const config = loadConfig({
+/** The config of every tars-ws target: as `npm start` runs it, but silent, on port 0, without heartbeat. */
+export function benchConfig(): GatewayConfig {
+  return loadConfig({
     env: {},
     overrides: {
       port: 0,
@@ -15,7 +16,10 @@ export async function startTarsWs(): Promise<BenchServer> {
       maxConnectionsPerAddress: 100_000,
     },
   });
-  const gateway = await createChatApp(config);
+}
+
+export async function startTarsWs(): Promise<BenchServer> {
+  const gateway = await createChatApp(benchConfig());
   await gateway.listen();
   return { url: gateway.url, close: () => gateway.close() };
 }

@@ -6,12 +6,12 @@
  */
 import { pino } from 'pino';
 import { createChatApp } from '../../../examples/chat/app.js';
-import { loadConfig } from '../../../src/index.js';
 import { attachWorkerStats, startStatReporting } from '../../../src/platform/stats/index.js';
 import { PropertyFServant } from '../../../src/platform/tars/generated/PropertyF.js';
 import { StatFServant } from '../../../src/platform/tars/generated/StatF.js';
 import { TarsServer } from '../../../src/tars/index.js';
 import type { BenchServer } from './server.js';
+import { benchConfig } from './tars-ws-server.js';
 
 class StatSink extends StatFServant {
   reportMicMsg(): number {
@@ -34,11 +34,7 @@ export async function startTarsWsStats(): Promise<BenchServer> {
   sinks.addServant('tars.tarsstat.StatObj', new StatSink(), StatFServant.operations);
   sinks.addServant('tars.tarsproperty.PropertyObj', new PropertySink(), PropertyFServant.operations);
   const { port } = await sinks.listen();
-  const config = loadConfig({
-    env: {},
-    overrides: { port: 0, logLevel: 'silent', heartbeatIntervalMs: 0, shutdownGraceMs: 1000 },
-  });
-  const gateway = await createChatApp(config);
+  const gateway = await createChatApp(benchConfig());
   attachWorkerStats(gateway);
   const reporting = startStatReporting({
     tarsConfig: {
