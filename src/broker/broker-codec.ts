@@ -1,10 +1,12 @@
 /**
  * The wire form of a broker message between processes: one compact line, no JSON escaping of the (often large)
  * message text. `r<pub>,<roomLength>,<room><message>`, `a<pub>,<message>`, `c<pub>,<conn>,<message>`, where
- * `<pub>` is the publishing process's index (so it can skip its own echo) and lengths count UTF-16 units.
+ * `<pub>` is the publishing process's index (so it can skip its own echo) and lengths count UTF-16 units. A room
+ * message with publication meta is `p<pub>,<roomLength>,<room><metaLength>,<meta JSON><message>`: plain pushes keep
+ * the short form, and the meta (small) is the only part that is JSON-escaped.
  */
 import type { ProcessIndex } from '../types.js';
-import type { BrokerMessage } from './broker.js';
+import type { BrokerMessage, PublicationMeta } from './broker.js';
 
 /** A message as it travels: what was published, and by which process. */
 export interface BrokerEnvelope {
@@ -14,8 +16,11 @@ export interface BrokerEnvelope {
 
 export function encodeBrokerMessage(publisher: ProcessIndex, msg: BrokerMessage): string {
   switch (msg.kind) {
-    case 'room':
-      return `r${publisher},${msg.room.length},${msg.room}${msg.message}`;
+    case 'room': {
+      if (msg.pub === undefined) return `r${publisher},${msg.room.length},${msg.room}${msg.message}`;
+      const meta = JSON.stringify(msg.pub);
+      return `p${publisher},${msg.room.length},${msg.room}${meta.length},${meta}${msg.message}`;
+    }
     case 'all':
       return `a${publisher},${msg.message}`;
     case 'conn':
@@ -46,5 +51,45 @@ export function decodeBrokerMessage(text: string): BrokerEnvelope | undefined {
       msg: { kind: 'room', room: text.slice(pos, pos + n), message: text.slice(pos + n) },
     };
   }
+  if (kind === 'p' && pos + n <= text.length) {
+    const room = text.slice(pos, pos + n);
+    pos += n;
+    const m = int();
+    if (m === undefined || pos + m > text.length) return undefined;
+    const pub = decodeMeta(text.slice(pos, pos + m));
+    if (pub === undefined) return undefined;
+    return { publisher, msg: { kind: 'room', room, message: text.slice(pos + m), pub } };
+  }
   return undefined;
+}
+
+/** Reads the meta object, keeping only fields of the expected types (a foreign publisher cannot inject others). */
+function decodeMeta(text: string): PublicationMeta | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const o = raw as Record<string, unknown>;
+  const pub: PublicationMeta = {};
+  if (o['json'] === true) pub.json = true;
+  if (typeof o['offset'] === 'number' && Number.isSafeInteger(o['offset'])) pub.offset = o['offset'];
+  if (typeof o['epoch'] === 'string') pub.epoch = o['epoch'];
+  const info = o['info'];
+  if (typeof info === 'object' && info !== null) {
+    const i = info as Record<string, unknown>;
+    if (typeof i['user'] === 'string' && typeof i['client'] === 'string') {
+      pub.info = { user: i['user'], client: i['client'] };
+      if (i['conn_info'] !== undefined) pub.info.conn_info = i['conn_info'];
+      if (i['chan_info'] !== undefined) pub.info.chan_info = i['chan_info'];
+    }
+  }
+  const tags = o['tags'];
+  if (typeof tags === 'object' && tags !== null && !Array.isArray(tags)) {
+    const t = Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string');
+    if (t.length > 0) pub.tags = Object.fromEntries(t);
+  }
+  return pub;
 }

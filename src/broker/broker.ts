@@ -5,8 +5,32 @@
  */
 import type { ConnId, RoomId } from '../types.js';
 
+/**
+ * What a room message carries beyond its text, for protocols that show more than the text (Centrifugo's
+ * publication): all optional, so a plain push costs nothing and text clients never see any of it.
+ */
+export interface PublicationMeta {
+  /** The message is JSON text (an SDK publish of an object): Centrifugo clients get the value, not a string. */
+  json?: boolean;
+  /** Position in the channel's history stream, when the channel keeps history. */
+  offset?: number;
+  epoch?: string;
+  /** The publisher's client info (Centrifugo `ClientInfo`: user, client, conn_info, chan_info). */
+  info?: PublisherInfo;
+  /** Free-form string tags of the publication (Centrifugo server API `tags`). */
+  tags?: Readonly<Record<string, string>>;
+}
+
+/** Who published, as Centrifugo reports it in a publication's `info`. */
+export interface PublisherInfo {
+  user: string;
+  client: string;
+  conn_info?: unknown;
+  chan_info?: unknown;
+}
+
 export type BrokerMessage =
-  | { kind: 'room'; room: RoomId; message: string }
+  | { kind: 'room'; room: RoomId; message: string; pub?: PublicationMeta }
   | { kind: 'all'; message: string }
   /** To one connection; brokers may route it to its process only (see `processOfConn`). */
   | { kind: 'conn'; conn: ConnId; message: string };

@@ -507,7 +507,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       close: (code, reason) => conn.close(code, reason),
       join: (room) => this.#hub.join(conn, room),
       leave: (room) => this.#hub.leave(conn, room),
-      publish: (room, message) => this.push.toRoom(PushCallers.centrifuge(conn, user), room, message),
+      publish: (room, message, pub) =>
+        this.push.toRoom(PushCallers.centrifuge(conn, user), room, message, pub),
       rpc: async (method, data) => {
         const handler = this.#rpcHandlers.get(method);
         if (!handler) throw new GatewayError(ErrorCode.NotFound, `no rpc method ${method}`);

@@ -148,7 +148,11 @@ export class Hub {
       receivers = c ? [c] : [];
     }
     const push: OutboundPush =
-      msg.kind === 'room' ? { message: msg.message, room: msg.room } : { message: msg.message };
+      msg.kind === 'room'
+        ? msg.pub === undefined
+          ? { message: msg.message, room: msg.room }
+          : { message: msg.message, room: msg.room, pub: msg.pub }
+        : { message: msg.message };
     let dropped = 0;
     let current: Encoded | undefined;
     // Nearly always one protocol per push; the map only grows when pages mix protocols.

@@ -5,7 +5,7 @@
  * to every process, whose hub delivers it.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Broker, BrokerMessage } from '../broker/broker.js';
+import type { Broker, BrokerMessage, PublicationMeta } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { validateRoomId } from '../store/room-store.js';
@@ -89,13 +89,20 @@ export class PushService {
     return message;
   }
 
-  /** Sends text to every member of a room, on every process. */
-  toRoom(caller: PushCaller, room: unknown, message: unknown): Promise<void> {
-    return this.#send(caller, () => ({
-      kind: 'room',
-      room: this.checkRoom(room),
-      message: this.checkMessage(message),
-    }));
+  /**
+   * Sends text to every member of a room, on every process. `pub` travels with it for protocols that show more
+   * than the text (`pub.json`: the message is JSON text, given to Centrifugo clients as a value).
+   */
+  toRoom(caller: PushCaller, room: unknown, message: unknown, pub?: PublicationMeta): Promise<void> {
+    return this.#send(caller, () => {
+      const push: PushRequest = {
+        kind: 'room',
+        room: this.checkRoom(room),
+        message: this.checkMessage(message),
+      };
+      if (pub !== undefined) push.pub = pub;
+      return push;
+    });
   }
 
   /** Sends text to every open WebSocket connection, on every process. */

@@ -39,8 +39,13 @@ export const jsonProtocol: Protocol = {
   },
   encodePush(push: OutboundPush): string {
     // Built field by field: the text depends on the push only, never on its key order or extra properties.
-    const body =
+    const body: Record<string, unknown> =
       push.room === undefined ? { message: push.message } : { message: push.message, room: push.room };
+    // The history position, when the room keeps history (a client resumes from it).
+    if (push.pub?.offset !== undefined) {
+      body['offset'] = push.pub.offset;
+      body['epoch'] = push.pub.epoch;
+    }
     return JSON.stringify({ push: body });
   },
 };

@@ -3,6 +3,7 @@
  * Handlers only see {@link InboundMessage}s, so a connection's protocol can be chosen per connection
  * (see {@link selectProtocol}) without touching them.
  */
+import type { PublicationMeta } from '../broker/broker.js';
 import type { GatewayError } from '../errors.js';
 import type { RoomId } from '../types.js';
 
@@ -22,6 +23,8 @@ export interface OutboundPush {
   message: string;
   /** The room it was sent to; absent for broadcasts and direct sends. */
   room?: RoomId;
+  /** Publication details of a room push (JSON flag, history position, publisher); text clients ignore them. */
+  pub?: PublicationMeta;
 }
 
 export interface Protocol {
@@ -38,7 +41,7 @@ export interface Protocol {
   encodeError(msg: InboundMessage | undefined, err: GatewayError): string;
   /**
    * The frame a receiver gets for a push. Called once per push, not once per receiver, so the text depends on the
-   * push's `message` and `room` only. Conformance: test/support/protocol-conformance.ts.
+   * push's `message`, `room` and `pub` only. Conformance: test/support/protocol-conformance.ts.
    */
   encodePush(push: OutboundPush): string;
   /** When present, the connection's frames go to this session instead of the command table. */
@@ -73,8 +76,11 @@ export interface SessionHost {
   /** Joins a room (hub.join): the connection starts receiving its pushes. */
   join(room: RoomId): Promise<boolean>;
   leave(room: RoomId): Promise<boolean>;
-  /** Publishes a message to a room through the send path, as this client. */
-  publish(room: RoomId, message: string): Promise<void>;
+  /**
+   * Publishes a message to a room through the send path, as this client; `pub.json` marks `message` as JSON text
+   * (a non-string SDK publish), which text clients receive as that text.
+   */
+  publish(room: RoomId, message: string, pub?: PublicationMeta): Promise<void>;
   /** Runs the application's RPC handler; rejects with a GatewayError NOT_FOUND when none is registered. */
   rpc(method: string, data: unknown): Promise<unknown>;
   /** Hands a fire-and-forget message to the application. */

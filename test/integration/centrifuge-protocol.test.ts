@@ -115,6 +115,24 @@ describe('Centrifugo client protocol on /connection/websocket', () => {
     assert.equal((await fromText).data, 'hi');
   });
 
+  it('carries a non-string SDK publish as a value to SDK clients and as its JSON text to text clients', async () => {
+    const c = sdk();
+    await connected(c);
+    const sub = c.newSubscription('room9');
+    const got = within<PublicationContext>('publication', (done) => sub.on('publication', done));
+    await within('subscribed', (done) => {
+      sub.once('subscribed', done);
+      sub.subscribe();
+    });
+    const text = await TestClient.open(wsUrl(gateway));
+    texts.push(text);
+    assert.equal(await text.request('subscribe|room9'), 'Subscribe roomNum:room9 success!');
+    const seen = text.waitFor('{"text":"hi","n":[1,2]}');
+    await sub.publish({ text: 'hi', n: [1, 2] });
+    await seen;
+    assert.deepEqual((await got).data, { text: 'hi', n: [1, 2] });
+  });
+
   it('subscribes server-side to the token channels', async () => {
     const token = await hs256({ sub: 'carol', channels: ['room8'] }, 60);
     const c = sdk({ token });

@@ -176,6 +176,18 @@ export function brokerConformance(
         for (const n of nodes) assert.deepEqual(n.got.messages, [msg], `process ${n.index}`);
       });
 
+      it('carries the publication meta of a room message to every process unchanged', async () => {
+        const msg: BrokerMessage = {
+          kind: 'room',
+          room: 'chat:1',
+          message: '{"a":1}',
+          pub: { json: true, offset: 3, epoch: 'ep', info: { user: 'u', client: '9' } },
+        };
+        await node(1).broker.publish(msg);
+        await barrier();
+        for (const n of nodes) assert.deepEqual(n.got.messages, [msg], `process ${n.index}`);
+      });
+
       it('delivers a broadcast once to every process', async () => {
         await node(1).broker.publish({ kind: 'all', message: 'to all' });
         await barrier();

@@ -26,8 +26,48 @@ describe('broker wire format', () => {
     );
   });
 
+  it('round-trips a room message with publication meta, the message text still unescaped', () => {
+    const msg: BrokerMessage = {
+      kind: 'room',
+      room: 'chat:x',
+      message: '{"text":"hi"}',
+      pub: {
+        json: true,
+        offset: 42,
+        epoch: 'e1',
+        info: { user: 'alice', client: '7', conn_info: { n: 1 } },
+        tags: { k: 'v' },
+      },
+    };
+    const wire = encodeBrokerMessage(1, msg);
+    assert.ok(wire.startsWith('p1,6,chat:x'));
+    assert.ok(wire.endsWith('{"text":"hi"}'));
+    assert.deepEqual(decodeBrokerMessage(wire), { publisher: 1, msg });
+  });
+
+  it('keeps only meta fields of the expected types', () => {
+    const meta = '{"json":"yes","offset":1.5,"epoch":3,"info":{"user":1},"tags":{"a":1,"b":"2"},"x":1}';
+    assert.deepEqual(decodeBrokerMessage(`p0,1,r${meta.length},${meta}hi`), {
+      publisher: 0,
+      msg: { kind: 'room', room: 'r', message: 'hi', pub: { tags: { b: '2' } } },
+    });
+  });
+
   it('rejects text that is not a broker message', () => {
-    for (const bad of ['', 'x1,hi', 'a', 'r1,', 'r1,99,short', 'c1,x,hi', 'a-1,hi', 'r1,1e3,x']) {
+    for (const bad of [
+      '',
+      'x1,hi',
+      'a',
+      'r1,',
+      'r1,99,short',
+      'c1,x,hi',
+      'a-1,hi',
+      'r1,1e3,x',
+      'p1,1,r',
+      'p1,1,r9,{}',
+      'p1,1,r2,[]x',
+      'p1,1,r3,{x}',
+    ]) {
       assert.equal(decodeBrokerMessage(bad), undefined, JSON.stringify(bad));
     }
   });

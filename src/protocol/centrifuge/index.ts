@@ -24,10 +24,18 @@ export const centrifugeProtocol: Protocol = {
     return '';
   },
   encodePush(push: OutboundPush): string {
-    // A room push carries text: it arrives as a publication whose data is that JSON string.
-    return push.room === undefined
-      ? JSON.stringify({ push: { message: { data: push.message } } })
-      : JSON.stringify({ push: { channel: push.room, pub: { data: push.message } } });
+    // A text push arrives as a publication whose data is that JSON string; JSON text (`pub.json`) goes in as is,
+    // so the frame is built by hand around it rather than parsed and re-serialised.
+    const pub = push.pub;
+    const data = pub?.json === true ? push.message : JSON.stringify(push.message);
+    if (push.room === undefined) return `{"push":{"message":{"data":${data}}}}`;
+    let fields = `"data":${data}`;
+    if (pub !== undefined) {
+      if (pub.info !== undefined) fields += `,"info":${JSON.stringify(pub.info)}`;
+      if (pub.offset !== undefined) fields += `,"offset":${pub.offset}`;
+      if (pub.tags !== undefined) fields += `,"tags":${JSON.stringify(pub.tags)}`;
+    }
+    return `{"push":{"channel":${JSON.stringify(push.room)},"pub":{${fields}}}}`;
   },
   openSession(host: SessionHost): Session {
     let verifier = verifiers.get(host.settings);

@@ -204,7 +204,10 @@ export class CentrifugeSession implements Session {
     if (!this.#channels.has(room))
       throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
     const data = p['data'];
-    await this.#host.publish(room, typeof data === 'string' ? data : JSON.stringify(data));
+    if (data === undefined) throw new ReplyError(CentrifugeError.BadRequest, 'data required');
+    // A string reaches text clients as itself; any other value as its JSON text, flagged so SDK clients get it back.
+    if (typeof data === 'string') await this.#host.publish(room, data);
+    else await this.#host.publish(room, JSON.stringify(data), { json: true });
     return {};
   }
 
