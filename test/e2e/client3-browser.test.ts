@@ -1,0 +1,120 @@
+/**
+ * client3.html, the chat page on the official Centrifugo SDK, in a real Chromium against the demo app: the SDK is
+ * served from the installed package, the page connects anonymously or with a demo token, joins a room shared with
+ * the text pages both ways, and reconnects and resubscribes after the server drops it.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, before, it } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { createChatApp } from '../../examples/chat/app.js';
+import { loadConfig, type Gateway, type GatewayConfig } from '../../src/index.js';
+import { CHROMIUM_MISSING, launchChromium } from '../support/browser.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
+
+const SCREENSHOT_DIR = 'test-output';
+
+async function startDemo(overrides: Partial<GatewayConfig> = {}): Promise<Gateway> {
+  const config = loadConfig({
+    env: {},
+    overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides },
+  });
+  const gateway = await createChatApp(config);
+  await gateway.listen();
+  return gateway;
+}
+
+async function openClient3(
+  browser: Browser,
+  gateway: Gateway,
+  user: string,
+): Promise<{ page: Page; problems: string[] }> {
+  const page = await (await browser.newContext()).newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.goto(`${gateway.url}/clients/client3.html`);
+  await page.fill('#user', user);
+  return { page, problems };
+}
+
+function received(page: Page, text: string): Locator {
+  return page.locator('#log li.in .text').getByText(text, { exact: true });
+}
+
+async function join(page: Page, channel: string): Promise<void> {
+  await page.fill('#channel', channel);
+  await page.click('#joinButton');
+  await page.locator('#joined[data-joined="true"]').waitFor();
+  await page.locator('#myChannel', { hasText: channel }).waitFor();
+}
+
+describeOrSkip('client3.html on the Centrifugo SDK in Chromium', { skip: CHROMIUM_MISSING }, () => {
+  let browser: Browser | undefined;
+  const gateways: Gateway[] = [];
+  const texts: TestClient[] = [];
+
+  before(async () => {
+    browser = await launchChromium();
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+  });
+  after(async () => {
+    await Promise.all(texts.map((t) => t.close()));
+    await browser?.close();
+    await Promise.all(gateways.map((g) => g.close()));
+  });
+
+  it('connects anonymously and meets the text pages in room1, both ways', async () => {
+    const gateway = await startDemo();
+    gateways.push(gateway);
+    const { page, problems } = await openClient3(browser!, gateway, 'carol');
+    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    assert.match((await page.textContent('#auth')) ?? '', /Anonymous/);
+    await join(page, 'room1');
+
+    const text = await TestClient.open(wsUrl(gateway));
+    texts.push(text);
+    assert.equal(await text.request('subscribe|room1'), 'Subscribe roomNum:room1 success!');
+    text.ws.send('sendByRoom|{"roomNum":"room1","message":"hello from client 1"}');
+    await received(page, 'hello from client 1').waitFor();
+
+    const seen = text.waitFor('carol: hi from the SDK page');
+    await page.fill('#message', 'hi from the SDK page');
+    await page.click('#send');
+    await seen;
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/client3-room1.png` });
+    assert.deepEqual(problems, []);
+  });
+
+  it('signs in with a short-lived token from the demo endpoint when a secret is set', async () => {
+    const gateway = await startDemo({ tokenHmacSecretKey: 'demo-secret-for-the-browser-test' });
+    gateways.push(gateway);
+    const { page, problems } = await openClient3(browser!, gateway, 'dave');
+    // The page connected once on load as "guest"; reconnect under the chosen name.
+    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    await page.click('#disconnect');
+    await page.click('#connect');
+    await page.locator('#auth', { hasText: 'Signed in as dave' }).waitFor();
+    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    await join(page, 'room2');
+    await gateway.sendToRoom('room2', 'pushed to room2');
+    await received(page, 'pushed to room2').waitFor();
+    assert.deepEqual(problems, []);
+  });
+
+  it('reconnects and resubscribes by itself after the server drops the connection', async () => {
+    const gateway = await startDemo();
+    gateways.push(gateway);
+    const { page, problems } = await openClient3(browser!, gateway, 'erin');
+    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    await join(page, 'room1');
+    for (const conn of gateway.connections()) conn.close(3001, 'shutdown');
+    await page.locator('#status', { hasText: /^connecting$/ }).waitFor();
+    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    await page.locator('#joined[data-joined="true"]').waitFor();
+    await gateway.sendToRoom('room1', 'after the reconnect');
+    await received(page, 'after the reconnect').waitFor();
+    assert.deepEqual(problems, []);
+  });
+});
