@@ -3,10 +3,11 @@
  * message text. `r<pub>,<roomLength>,<room><message>`, `a<pub>,<message>`, `c<pub>,<conn>,<message>`, where
  * `<pub>` is the publishing process's index (so it can skip its own echo) and lengths count UTF-16 units. A room
  * message with publication meta is `p<pub>,<roomLength>,<room><metaLength>,<meta JSON><message>`: plain pushes keep
- * the short form, and the meta (small) is the only part that is JSON-escaped.
+ * the short form, and the meta (small) is the only part that is JSON-escaped. A join/leave is
+ * `j<pub>,<JSON of room, event, info>`.
  */
 import type { ProcessIndex } from '../types.js';
-import type { BrokerMessage, PublicationMeta } from './broker.js';
+import type { BrokerMessage, PublicationMeta, PublisherInfo } from './broker.js';
 
 /** A message as it travels: what was published, and by which process. */
 export interface BrokerEnvelope {
@@ -25,6 +26,8 @@ export function encodeBrokerMessage(publisher: ProcessIndex, msg: BrokerMessage)
       return `a${publisher},${msg.message}`;
     case 'conn':
       return `c${publisher},${msg.conn},${msg.message}`;
+    case 'presence':
+      return `j${publisher},${JSON.stringify({ room: msg.room, event: msg.event, info: msg.info })}`;
   }
 }
 
@@ -42,6 +45,7 @@ export function decodeBrokerMessage(text: string): BrokerEnvelope | undefined {
   const publisher = int();
   if (publisher === undefined) return undefined;
   if (kind === 'a') return { publisher, msg: { kind: 'all', message: text.slice(pos) } };
+  if (kind === 'j') return decodePresence(publisher, text.slice(pos));
   const n = int();
   if (n === undefined) return undefined;
   if (kind === 'c') return { publisher, msg: { kind: 'conn', conn: n, message: text.slice(pos) } };
@@ -63,29 +67,48 @@ export function decodeBrokerMessage(text: string): BrokerEnvelope | undefined {
   return undefined;
 }
 
-/** Reads the meta object, keeping only fields of the expected types (a foreign publisher cannot inject others). */
-function decodeMeta(text: string): PublicationMeta | undefined {
+function parseObject(text: string): Record<string, unknown> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const o = raw as Record<string, unknown>;
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+    ? (raw as Record<string, unknown>)
+    : undefined;
+}
+
+function decodeInfo(info: unknown): PublisherInfo | undefined {
+  if (typeof info !== 'object' || info === null) return undefined;
+  const i = info as Record<string, unknown>;
+  if (typeof i['user'] !== 'string' || typeof i['client'] !== 'string') return undefined;
+  const out: PublisherInfo = { user: i['user'], client: i['client'] };
+  if (i['conn_info'] !== undefined) out.conn_info = i['conn_info'];
+  if (i['chan_info'] !== undefined) out.chan_info = i['chan_info'];
+  return out;
+}
+
+function decodePresence(publisher: ProcessIndex, text: string): BrokerEnvelope | undefined {
+  const o = parseObject(text);
+  const info = decodeInfo(o?.['info']);
+  const room = o?.['room'];
+  const event = o?.['event'];
+  if (info === undefined || typeof room !== 'string' || (event !== 'join' && event !== 'leave'))
+    return undefined;
+  return { publisher, msg: { kind: 'presence', room, event, info } };
+}
+
+/** Reads the meta object, keeping only fields of the expected types (a foreign publisher cannot inject others). */
+function decodeMeta(text: string): PublicationMeta | undefined {
+  const o = parseObject(text);
+  if (o === undefined) return undefined;
   const pub: PublicationMeta = {};
   if (o['json'] === true) pub.json = true;
   if (typeof o['offset'] === 'number' && Number.isSafeInteger(o['offset'])) pub.offset = o['offset'];
   if (typeof o['epoch'] === 'string') pub.epoch = o['epoch'];
-  const info = o['info'];
-  if (typeof info === 'object' && info !== null) {
-    const i = info as Record<string, unknown>;
-    if (typeof i['user'] === 'string' && typeof i['client'] === 'string') {
-      pub.info = { user: i['user'], client: i['client'] };
-      if (i['conn_info'] !== undefined) pub.info.conn_info = i['conn_info'];
-      if (i['chan_info'] !== undefined) pub.info.chan_info = i['chan_info'];
-    }
-  }
+  const info = decodeInfo(o['info']);
+  if (info !== undefined) pub.info = info;
   const tags = o['tags'];
   if (typeof tags === 'object' && tags !== null && !Array.isArray(tags)) {
     const t = Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string');

@@ -33,7 +33,11 @@ export type BrokerMessage =
   | { kind: 'room'; room: RoomId; message: string; pub?: PublicationMeta }
   | { kind: 'all'; message: string }
   /** To one connection; brokers may route it to its process only (see `processOfConn`). */
-  | { kind: 'conn'; conn: ConnId; message: string };
+  | { kind: 'conn'; conn: ConnId; message: string }
+  /** Someone joined or left a room that announces it (Centrifugo join/leave); only protocols that show it get it. */
+  | { kind: 'presence'; room: RoomId; event: PresenceEvent; info: PublisherInfo };
+
+export type PresenceEvent = 'join' | 'leave';
 
 export type BrokerHandler = (msg: BrokerMessage) => void;
 

@@ -16,6 +16,13 @@ import {
   type TurnCorked,
 } from './frame.js';
 
+/** A push held for a connection during a subscribe: its frame and its history offset, if the room keeps history. */
+export interface HeldFrame {
+  readonly offset: number | undefined;
+  readonly frame: PreparedFrame;
+  readonly text: string;
+}
+
 export class Connection implements TurnCorked {
   readonly id: ConnId;
   readonly protocol: Protocol;
@@ -31,6 +38,11 @@ export class Connection implements TurnCorked {
   session: Session | undefined;
   /** Whether broadcasts reach it: false until a session's connect succeeded. */
   receivesBroadcasts = true;
+  /**
+   * Room pushes held back per room while a subscribe reads the room's history position (see {@link Hub.hold}):
+   * undefined for nearly every connection, so delivery pays one property check.
+   */
+  held: Map<RoomId, HeldFrame[]> | undefined;
   /** Set by the heartbeat when a ping is sent, cleared by the pong. */
   awaitingPong = false;
   /** Whether it ever joined a room: only then can the room store hold anything of it when it closes. */

@@ -133,7 +133,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       throw new RangeError(`processIndex must be an integer from 0 to ${MAX_PROCESS_INDEX}`);
     }
     this.nodeId = deps.nodeId ?? `p${this.processIndex}`;
-    this.#hub = new Hub(this.store, config.maxRoomsPerConnection, this.logger);
+    this.#hub = new Hub(this.store, config.maxRoomsPerConnection, this.logger, config.maxQueuedMessages);
     this.push = new PushService(config, this.broker);
     this.#nextId = connIdBase(this.processIndex) + 1;
     this.#defaultProtocol = PROTOCOLS.get(config.defaultProtocol) ?? PROTOCOLS.values().next().value!;
@@ -509,6 +509,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       leave: (room) => this.#hub.leave(conn, room),
       publish: (room, message, pub) =>
         this.push.toRoom(PushCallers.centrifuge(conn, user), room, message, pub),
+      hold: (room) => this.#hub.hold(conn, room),
+      release: (room, after) => void this.#hub.release(conn, room, after),
+      announce: (room, event, info) => this.push.announce(room, event, info),
       rpc: async (method, data) => {
         const handler = this.#rpcHandlers.get(method);
         if (!handler) throw new GatewayError(ErrorCode.NotFound, `no rpc method ${method}`);

@@ -6,13 +6,16 @@
  * (members, counts) read the store because it sees every process.
  */
 import type { BrokerMessage } from '../broker/broker.js';
-import { ErrorCode, GatewayError } from '../errors.js';
+import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import { LogLimiter, type Logger } from '../logger.js';
 import type { OutboundPush, Protocol } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ConnId, RoomId } from '../types.js';
 import type { Connection } from './connection.js';
 import { prepareTextFrame, type PreparedFrame } from './frame.js';
+
+/** Marks a protocol that shows nothing for a message (a join/leave to the text protocol). */
+const NOTHING: PreparedFrame = prepareTextFrame('');
 
 /** What one delivery reached. */
 export interface Delivery {
@@ -35,14 +38,17 @@ export class Hub {
   readonly #rooms = new Map<RoomId, Set<Connection>>();
   readonly #store: RoomStore;
   readonly #maxRoomsPerConnection: number;
+  readonly #maxHeld: number;
   /** Told once per push and protocol how many receivers it reached (metrics); unset: nothing is counted. */
   onDelivered: ((protocol: string, count: number, bytes: number) => void) | undefined;
   /** Store failures come in floods when the store is down (every close): one line per interval. */
   readonly #log: LogLimiter;
 
-  constructor(store: RoomStore, maxRoomsPerConnection: number, log: Logger) {
+  /** `maxHeld`: pushes a connection may have waiting during one subscribe (see {@link hold}). */
+  constructor(store: RoomStore, maxRoomsPerConnection: number, log: Logger, maxHeld = 16_384) {
     this.#store = store;
     this.#maxRoomsPerConnection = maxRoomsPerConnection;
+    this.#maxHeld = maxHeld;
     this.#log = new LogLimiter(log);
   }
 
@@ -141,18 +147,31 @@ export class Hub {
   /** Delivers a broker message to the receivers this process holds; frames once per protocol in use. */
   deliver(msg: BrokerMessage): Delivery {
     let receivers: Iterable<Connection>;
-    if (msg.kind === 'room') receivers = this.#rooms.get(msg.room) ?? [];
-    else if (msg.kind === 'all') receivers = this.#conns.values();
-    else {
-      const c = this.#conns.get(msg.conn);
-      receivers = c ? [c] : [];
+    let encode: (protocol: Protocol) => string | undefined;
+    let room: RoomId | undefined;
+    let offset: number | undefined;
+    if (msg.kind === 'presence') {
+      room = msg.room;
+      receivers = this.#rooms.get(room) ?? [];
+      encode = (p) => p.encodePresence?.(msg.room, msg.event, msg.info);
+    } else {
+      if (msg.kind === 'room') {
+        room = msg.room;
+        offset = msg.pub?.offset;
+        receivers = this.#rooms.get(room) ?? [];
+      } else if (msg.kind === 'all') receivers = this.#conns.values();
+      else {
+        const c = this.#conns.get(msg.conn);
+        receivers = c ? [c] : [];
+      }
+      const push: OutboundPush =
+        msg.kind === 'room'
+          ? msg.pub === undefined
+            ? { message: msg.message, room: msg.room }
+            : { message: msg.message, room: msg.room, pub: msg.pub }
+          : { message: msg.message };
+      encode = (p) => p.encodePush(push);
     }
-    const push: OutboundPush =
-      msg.kind === 'room'
-        ? msg.pub === undefined
-          ? { message: msg.message, room: msg.room }
-          : { message: msg.message, room: msg.room, pub: msg.pub }
-        : { message: msg.message };
     let dropped = 0;
     let current: Encoded | undefined;
     // Nearly always one protocol per push; the map only grows when pages mix protocols.
@@ -162,9 +181,24 @@ export class Hub {
       if (current?.protocol !== conn.protocol) {
         current = encoded.get(conn.protocol);
         if (!current) {
-          const text = conn.protocol.encodePush(push);
-          current = { protocol: conn.protocol, text, frame: prepareTextFrame(text), delivered: 0 };
+          const text = encode(conn.protocol);
+          current =
+            text === undefined
+              ? { protocol: conn.protocol, text: '', frame: NOTHING, delivered: 0 }
+              : { protocol: conn.protocol, text, frame: prepareTextFrame(text), delivered: 0 };
           encoded.set(conn.protocol, current);
+        }
+      }
+      if (current.frame === NOTHING) continue;
+      if (conn.held !== undefined && room !== undefined) {
+        const held = conn.held.get(room);
+        if (held !== undefined) {
+          if (held.length >= this.#maxHeld) {
+            conn.held.delete(room);
+            conn.close(CloseCode.SlowConsumer, 'slow consumer: too many pushes during a subscribe');
+            dropped++;
+          } else held.push({ offset, frame: current.frame, text: current.text });
+          continue;
         }
       }
       if (conn.sendFrame(current.frame, current.text)) current.delivered++;
@@ -176,6 +210,33 @@ export class Hub {
       if (e.delivered > 0) this.onDelivered?.(e.protocol.name, e.delivered, e.delivered * e.frame.length);
     }
     return result;
+  }
+
+  /**
+   * Holds back the room's pushes to `conn` (it stays a member) until {@link release}: a subscribe that reads the
+   * room's history position first holds, then reads, then releases what came after that position, so a push that
+   * races the subscribe is neither lost nor sent twice. At most `maxHeld` pushes wait; past that the connection is
+   * closed as a slow consumer.
+   */
+  hold(conn: Connection, room: RoomId): void {
+    (conn.held ??= new Map()).set(room, []);
+  }
+
+  /**
+   * Sends the pushes held for `room` since {@link hold}, in order, skipping those at or below `after` (already sent
+   * from history); pushes without an offset are all sent. Returns how many were sent.
+   */
+  release(conn: Connection, room: RoomId, after = 0): number {
+    const held = conn.held?.get(room);
+    if (held === undefined) return 0;
+    conn.held!.delete(room);
+    if (conn.held!.size === 0) conn.held = undefined;
+    let sent = 0;
+    for (const h of held) {
+      if (h.offset !== undefined && h.offset <= after) continue;
+      if (conn.sendFrame(h.frame, h.text)) sent++;
+    }
+    return sent;
   }
 
   #unindex(conn: Connection, room: RoomId): boolean {

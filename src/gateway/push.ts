@@ -5,7 +5,13 @@
  * to every process, whose hub delivers it.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Broker, BrokerMessage, PublicationMeta } from '../broker/broker.js';
+import type {
+  Broker,
+  BrokerMessage,
+  PresenceEvent,
+  PublicationMeta,
+  PublisherInfo,
+} from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { validateRoomId } from '../store/room-store.js';
@@ -121,6 +127,14 @@ export class PushService {
       }
       return { kind: 'conn', conn, message: this.checkMessage(message) };
     });
+  }
+
+  /**
+   * Tells a room's members on every process that someone joined or left it. Server-originated (the gateway calls
+   * it on subscribe and unsubscribe of rooms that announce joins), so no caller check.
+   */
+  announce(room: RoomId, event: PresenceEvent, info: PublisherInfo): Promise<void> {
+    return this.#broker.publish({ kind: 'presence', room, event, info });
   }
 
   async #send(caller: PushCaller, build: () => PushRequest): Promise<void> {

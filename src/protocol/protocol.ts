@@ -3,7 +3,7 @@
  * Handlers only see {@link InboundMessage}s, so a connection's protocol can be chosen per connection
  * (see {@link selectProtocol}) without touching them.
  */
-import type { PublicationMeta } from '../broker/broker.js';
+import type { PresenceEvent, PublicationMeta, PublisherInfo } from '../broker/broker.js';
 import type { GatewayError } from '../errors.js';
 import type { RoomId } from '../types.js';
 
@@ -44,6 +44,11 @@ export interface Protocol {
    * push's `message`, `room` and `pub` only. Conformance: test/support/protocol-conformance.ts.
    */
   encodePush(push: OutboundPush): string;
+  /**
+   * The frame a member of `room` gets when someone joins or leaves it (rooms that announce it); protocols without
+   * it show nothing. Called once per event, like {@link encodePush}.
+   */
+  encodePresence?(room: RoomId, event: PresenceEvent, info: PublisherInfo): string;
   /** When present, the connection's frames go to this session instead of the command table. */
   openSession?(host: SessionHost): Session;
 }
@@ -81,6 +86,14 @@ export interface SessionHost {
    * (a non-string SDK publish), which text clients receive as that text.
    */
   publish(room: RoomId, message: string, pub?: PublicationMeta): Promise<void>;
+  /**
+   * Holds back the room's pushes to this connection until {@link release} (a subscribe reading the history
+   * position in between); release sends those with an offset above `after`, or without one, in order.
+   */
+  hold(room: RoomId): void;
+  release(room: RoomId, after?: number): void;
+  /** Tells every member of `room`, on every process, that `info` joined or left it. */
+  announce(room: RoomId, event: PresenceEvent, info: PublisherInfo): Promise<void>;
   /** Runs the application's RPC handler; rejects with a GatewayError NOT_FOUND when none is registered. */
   rpc(method: string, data: unknown): Promise<unknown>;
   /** Hands a fire-and-forget message to the application. */

@@ -13,6 +13,9 @@ import type { Broker, BrokerMessage } from '../../src/broker/broker.js';
 import { connIdBase, type ProcessIndex } from '../../src/types.js';
 import { within } from './deadline.js';
 
+/** The text of a message; '' for join/leave events, which carry none. */
+const textOf = (m: BrokerMessage): string => ('message' in m ? m.message : '');
+
 /** A bus and what frees it beyond closing the brokers. */
 export interface BrokerFixture {
   /** Opens the broker of process `processIndex` on the fixture's bus. */
@@ -38,16 +41,16 @@ class Received {
       w.resolve();
       return false;
     });
-    if (msg.message === this.failOn) throw new Error(`receiver failing on ${msg.message}`);
+    if (textOf(msg) === this.failOn) throw new Error(`receiver failing on ${textOf(msg)}`);
   };
 
   /** Messages other than barrier markers. */
   get messages(): BrokerMessage[] {
-    return this.all.filter((m) => !m.message.startsWith(BARRIER));
+    return this.all.filter((m) => !textOf(m).startsWith(BARRIER));
   }
 
   texts(): string[] {
-    return this.messages.map((m) => m.message);
+    return this.messages.map((m) => textOf(m));
   }
 
   /** Resolves once `cond` holds; fails after the delivery deadline naming `what` and the texts received. */
@@ -55,13 +58,13 @@ class Received {
     if (cond()) return Promise.resolve();
     const waited = new Promise<void>((resolve) => this.#waiters.push({ until: cond, resolve }));
     return within(waited, DELIVERY_DEADLINE_MS, () => {
-      const seen = this.all.map((m) => JSON.stringify(m.message.slice(0, 40)));
+      const seen = this.all.map((m) => JSON.stringify(textOf(m).slice(0, 40)));
       return `${what} (received so far: ${seen.slice(-5).join(', ') || 'nothing'})`;
     });
   }
 
   hasBarrier(tag: string): boolean {
-    return this.all.some((m) => m.message === tag);
+    return this.all.some((m) => textOf(m) === tag);
   }
 }
 

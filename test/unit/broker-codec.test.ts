@@ -45,6 +45,21 @@ describe('broker wire format', () => {
     assert.deepEqual(decodeBrokerMessage(wire), { publisher: 1, msg });
   });
 
+  it('round-trips a join or leave event', () => {
+    for (const event of ['join', 'leave'] as const) {
+      const msg: BrokerMessage = {
+        kind: 'presence',
+        room: 'chat:x',
+        event,
+        info: { user: 'u', client: '3' },
+      };
+      assert.deepEqual(decodeBrokerMessage(encodeBrokerMessage(4, msg)), { publisher: 4, msg });
+    }
+    for (const bad of ['j1,{}', 'j1,{"room":"r","event":"kick","info":{"user":"u","client":"1"}}', 'j1,x']) {
+      assert.equal(decodeBrokerMessage(bad), undefined, bad);
+    }
+  });
+
   it('keeps only meta fields of the expected types', () => {
     const meta = '{"json":"yes","offset":1.5,"epoch":3,"info":{"user":1},"tags":{"a":1,"b":"2"},"x":1}';
     assert.deepEqual(decodeBrokerMessage(`p0,1,r${meta.length},${meta}hi`), {

@@ -3,6 +3,8 @@
  * connect as they would to Centrifugo. A channel without namespace is a room.
  */
 import { ErrorCode, GatewayError } from '../../errors.js';
+import type { PresenceEvent, PublisherInfo } from '../../broker/broker.js';
+import type { RoomId } from '../../types.js';
 import type { InboundMessage, OutboundPush, Protocol, SessionHost, Session } from '../protocol.js';
 import { CentrifugeSession } from './session.js';
 import { TokenVerifier } from './tokens.js';
@@ -36,6 +38,9 @@ export const centrifugeProtocol: Protocol = {
       if (pub.tags !== undefined) fields += `,"tags":${JSON.stringify(pub.tags)}`;
     }
     return `{"push":{"channel":${JSON.stringify(push.room)},"pub":{${fields}}}}`;
+  },
+  encodePresence(room: RoomId, event: PresenceEvent, info: PublisherInfo): string {
+    return `{"push":{"channel":${JSON.stringify(room)},"${event}":{"info":${JSON.stringify(info)}}}}`;
   },
   openSession(host: SessionHost): Session {
     let verifier = verifiers.get(host.settings);
