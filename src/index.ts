@@ -36,6 +36,8 @@ export {
   type PushCaller,
   type PushPolicy,
   type PushRequest,
+  type PushResult,
+  type HistoryAppend,
 } from './gateway/push.js';
 export { Connection } from './gateway/connection.js';
 export { MessageContext, type MessageHandler } from './gateway/messages.js';

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ConnId, NodeId, ProcessIndex, RoomId } from '../types.js';
 import type { Connection } from './connection.js';
-import type { PushService } from './push.js';
+import type { PushResult, PushService } from './push.js';
 
 /** Traffic counters of this process since start. */
 export interface GatewayStats {
@@ -45,7 +45,7 @@ export interface GatewayApi {
   /** Members of a room as recorded by the room store (all processes sharing it). */
   members(room: RoomId): Promise<ConnId[]>;
   /** Application push to a room (trusted caller; validated). */
-  sendToRoom(room: RoomId, message: string): Promise<void>;
+  sendToRoom(room: RoomId, message: string): Promise<PushResult>;
   /** Application push to every connection (trusted caller; validated). */
   broadcast(message: string): Promise<void>;
   /** Application push to one connection (trusted caller; validated). */

@@ -35,7 +35,7 @@ import { Hub } from './hub.js';
 import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
 import type { GatewayObserver } from './observer.js';
-import { PushCallers, PushService, type PushPolicy } from './push.js';
+import { PushCallers, PushService, type PushPolicy, type PushResult } from './push.js';
 
 export type { GatewayObserver, GatewayStats };
 
@@ -301,7 +301,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this.store.members(room);
   }
 
-  sendToRoom(room: RoomId, message: string): Promise<void> {
+  sendToRoom(room: RoomId, message: string): Promise<PushResult> {
     return this.push.toRoom(PushCallers.server, room, message);
   }
 

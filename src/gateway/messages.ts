@@ -7,7 +7,7 @@ import { ErrorCode, GatewayError } from '../errors.js';
 import type { InboundMessage } from '../protocol/protocol.js';
 import type { GatewayApi } from './api.js';
 import type { Connection } from './connection.js';
-import { PushCallers } from './push.js';
+import { PushCallers, type PushResult } from './push.js';
 
 export type MessageHandler = (ctx: MessageContext) => string | void | Promise<string | void>;
 
@@ -63,7 +63,7 @@ export class MessageContext {
   }
 
   /** Pushes to a room on behalf of this connection (checks: the gateway's push policies, room name, size). */
-  pushToRoom(room: unknown, message: unknown): Promise<void> {
+  pushToRoom(room: unknown, message: unknown): Promise<PushResult> {
     return this.gateway.push.toRoom(PushCallers.client(this.conn), room, message);
   }
 

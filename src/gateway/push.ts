@@ -53,6 +53,22 @@ export const PushCallers = {
 /** A push about to be published: its target and message, already validated. */
 export type PushRequest = BrokerMessage;
 
+/** Where a room publication landed in the room's history; empty when the room keeps none or it was not stored. */
+export interface PushResult {
+  offset?: number;
+  epoch?: string;
+}
+
+/**
+ * Stores a room publication in the room's history and returns its position, or undefined when the room keeps no
+ * history. Rejects when the history store is unreachable: the push is then delivered without a position.
+ */
+export type HistoryAppend = (
+  room: RoomId,
+  message: string,
+  pub: PublicationMeta | undefined,
+) => Promise<{ offset: number; epoch: string } | undefined>;
+
 /**
  * An extra rule for pushes, run after the built-in checks: throw a {@link GatewayError} (FORBIDDEN, UNAUTHORIZED)
  * to refuse. May be async (a lookup).
@@ -64,9 +80,21 @@ export class PushService {
   readonly #broker: Broker;
   readonly #policies: PushPolicy[] = [];
 
+  #history: HistoryAppend | undefined;
+  /** Room publications that could not be stored in history (store unreachable) and went out without a position. */
+  notStored = 0;
+  /** Told when a publication could not be stored (rate-limited logging is the caller's). */
+  onNotStored: ((room: RoomId, err: unknown) => void) | undefined;
+
   constructor(config: Readonly<GatewayConfig>, broker: Broker) {
     this.#config = config;
     this.#broker = broker;
+  }
+
+  /** Gives room publications a history position before they are published (set by the gateway). */
+  useHistory(append: HistoryAppend | undefined): this {
+    this.#history = append;
+    return this;
   }
 
   /** Adds a rule every push must pass (e.g. only signed-in clients may send to a room). */
@@ -99,7 +127,7 @@ export class PushService {
    * Sends text to every member of a room, on every process. `pub` travels with it for protocols that show more
    * than the text (`pub.json`: the message is JSON text, given to Centrifugo clients as a value).
    */
-  toRoom(caller: PushCaller, room: unknown, message: unknown, pub?: PublicationMeta): Promise<void> {
+  toRoom(caller: PushCaller, room: unknown, message: unknown, pub?: PublicationMeta): Promise<PushResult> {
     return this.#send(caller, () => {
       const push: PushRequest = {
         kind: 'room',
@@ -112,13 +140,13 @@ export class PushService {
   }
 
   /** Sends text to every open WebSocket connection, on every process. */
-  toAll(caller: PushCaller, message: unknown): Promise<void> {
-    return this.#send(caller, () => ({ kind: 'all', message: this.checkMessage(message) }));
+  async toAll(caller: PushCaller, message: unknown): Promise<void> {
+    await this.#send(caller, () => ({ kind: 'all', message: this.checkMessage(message) }));
   }
 
   /** Sends text to one connection, whichever process holds it. */
-  toConnection(caller: PushCaller, conn: ConnId, message: unknown): Promise<void> {
-    return this.#send(caller, () => {
+  async toConnection(caller: PushCaller, conn: ConnId, message: unknown): Promise<void> {
+    await this.#send(caller, () => {
       if (!Number.isSafeInteger(conn) || conn <= 0) {
         throw new GatewayError(
           ErrorCode.BadParam,
@@ -137,11 +165,27 @@ export class PushService {
     return this.#broker.publish({ kind: 'presence', room, event, info });
   }
 
-  async #send(caller: PushCaller, build: () => PushRequest): Promise<void> {
+  async #send(caller: PushCaller, build: () => PushRequest): Promise<PushResult> {
     // Who asks comes first: an unauthorised caller learns nothing about what would have been valid.
     if (caller.kind === 'http') checkPushAuth(caller.req, this.#config.pushToken);
     const push = build();
     for (const policy of this.#policies) await policy(caller, push);
+    const result: PushResult = {};
+    if (push.kind === 'room' && this.#history !== undefined) {
+      try {
+        const at = await this.#history(push.room, push.message, push.pub);
+        if (at !== undefined) {
+          push.pub = { ...push.pub, offset: at.offset, epoch: at.epoch };
+          result.offset = at.offset;
+          result.epoch = at.epoch;
+        }
+      } catch (err) {
+        // Live subscribers still get it; only recovery loses it (a client resuming from before it is told so).
+        this.notStored++;
+        this.onNotStored?.(push.room, err);
+      }
+    }
     await this.#broker.publish(push);
+    return result;
   }
 }

@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { checkPushAuth } from '../gateway/access.js';
 import type { GatewayApi } from '../gateway/api.js';
-import { PushCallers } from '../gateway/push.js';
+import { PushCallers, type PushResult } from '../gateway/push.js';
 import type { ConnId } from '../types.js';
 
 /** Everything about one HTTP request a controller may use. */
@@ -91,7 +91,7 @@ export abstract class Controller {
   }
 
   /** Pushes to a room for this request: push auth, room name and message size are checked on the send path. */
-  pushToRoom(room: unknown, message: unknown): Promise<void> {
+  pushToRoom(room: unknown, message: unknown): Promise<PushResult> {
     return this.gateway.push.toRoom(PushCallers.http(this.ctx.req), room, message);
   }
 

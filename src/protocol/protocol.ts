@@ -85,7 +85,7 @@ export interface SessionHost {
    * Publishes a message to a room through the send path, as this client; `pub.json` marks `message` as JSON text
    * (a non-string SDK publish), which text clients receive as that text.
    */
-  publish(room: RoomId, message: string, pub?: PublicationMeta): Promise<void>;
+  publish(room: RoomId, message: string, pub?: PublicationMeta): Promise<{ offset?: number; epoch?: string }>;
   /**
    * Holds back the room's pushes to this connection until {@link release} (a subscribe reading the history
    * position in between); release sends those with an offset above `after`, or without one, in order.
