@@ -43,6 +43,12 @@ export class Connection implements TurnCorked {
    * undefined for nearly every connection, so delivery pays one property check.
    */
   held: Map<RoomId, HeldFrame[]> | undefined;
+  /**
+   * Per room with history, the offset of the last publication this connection got (history or live): a
+   * publication at or below it is a duplicate (it raced a recovery) and is not sent again. Undefined for
+   * connections that never subscribed with a position (text clients).
+   */
+  positions: Map<RoomId, number> | undefined;
   /** Set by the heartbeat when a ping is sent, cleared by the pong. */
   awaitingPong = false;
   /** Whether it ever joined a room: only then can the room store hold anything of it when it closes. */

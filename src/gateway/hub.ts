@@ -201,6 +201,13 @@ export class Hub {
           continue;
         }
       }
+      if (offset !== undefined && conn.positions !== undefined && room !== undefined) {
+        const at = conn.positions.get(room);
+        if (at !== undefined) {
+          if (offset <= at) continue;
+          conn.positions.set(room, offset);
+        }
+      }
       if (conn.sendFrame(current.frame, current.text)) current.delivered++;
       else dropped++;
     }
@@ -224,23 +231,32 @@ export class Hub {
 
   /**
    * Sends the pushes held for `room` since {@link hold}, in order, skipping those at or below `after` (already sent
-   * from history); pushes without an offset are all sent. Returns how many were sent.
+   * from history); pushes without an offset are all sent. With `after`, the connection is positioned in the room
+   * from then on: live publications at or below its last offset are not sent again. Returns how many were sent.
    */
-  release(conn: Connection, room: RoomId, after = 0): number {
+  release(conn: Connection, room: RoomId, after?: number): number {
     const held = conn.held?.get(room);
-    if (held === undefined) return 0;
-    conn.held!.delete(room);
-    if (conn.held!.size === 0) conn.held = undefined;
+    if (conn.held !== undefined) {
+      conn.held.delete(room);
+      if (conn.held.size === 0) conn.held = undefined;
+    }
+    let position = after;
     let sent = 0;
-    for (const h of held) {
-      if (h.offset !== undefined && h.offset <= after) continue;
+    for (const h of held ?? []) {
+      if (h.offset !== undefined && position !== undefined) {
+        if (h.offset <= position) continue;
+        position = h.offset;
+      }
       if (conn.sendFrame(h.frame, h.text)) sent++;
     }
+    if (position !== undefined && conn.rooms.has(room)) (conn.positions ??= new Map()).set(room, position);
     return sent;
   }
 
   #unindex(conn: Connection, room: RoomId): boolean {
     if (!conn.rooms.delete(room)) return false;
+    conn.held?.delete(room);
+    conn.positions?.delete(room);
     const members = this.#rooms.get(room);
     if (members) {
       members.delete(conn);
