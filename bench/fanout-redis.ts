@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientConnection } from './fanout/clients/client.js';
 import { tarsWsClient } from './fanout/clients/tars-ws-client.js';
 import { DeliveryRecorder, stampedMessage, type LatencySummary } from './fanout/latency.js';
-import { machineInfo } from './fanout/report.js';
+import { machineInfo } from './fanout/machine.js';
 import { GatewayNode } from '../test/support/node-process.js';
 import { hasRedisServerBinary, ping, SpawnedRedis, wipePrefix } from '../test/support/redis-server.js';
 
@@ -121,7 +121,7 @@ async function runOnce(setup: Setup, mode: Mode, opts: Options, redisUrl: string
     const connect = async (): Promise<void> => {
       while (next < opts.subscribers) {
         const node = nodes[next++ % nodes.length]!;
-        conns.push(await tarsWsClient.subscribe(node.url, ROOM, recorder.record));
+        conns.push(await tarsWsClient.subscribe(node.url, ROOM, recorder.record, conns.length));
       }
     };
     await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, connect));

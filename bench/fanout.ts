@@ -1,13 +1,14 @@
 /**
- * Fan-out benchmark (`npm run bench:fanout`): tars-ws against a plain ws server and Socket.IO, each in its own
- * process, delivering to N subscribers of one room, in burst, steady and pipelined modes. Prints markdown tables
+ * Fan-out benchmark (`npm run bench:fanout`): tars-ws (subscribers on its text protocol, on the Centrifugo
+ * protocol, and mixed) against a plain ws server and Socket.IO, each in its own process, delivering to N
+ * subscribers of one room, in burst, steady and pipelined modes. Prints markdown tables
  * and keeps the last full run in bench/results/fanout.md. Not a test: it measures, it does not judge.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseOptions, USAGE, UsageError } from './fanout/options.js';
+import { machineInfo } from './fanout/machine.js';
 import {
-  machineInfo,
   pipelinedRatioTable,
   pipelinedTable,
   ratioTable,
@@ -15,6 +16,7 @@ import {
   resultsTable,
   settingsLine,
 } from './fanout/report.js';
+import { protocolCostTable } from './fanout/protocol-cost.js';
 import { summarizeRounds } from './fanout/rounds.js';
 import { runScenario, type RunResult } from './fanout/scenario.js';
 import { killAllServers } from './fanout/server-process.js';
@@ -64,6 +66,10 @@ async function main(): Promise<void> {
     console.log(
       `\npipelined burst of ${opts.pipelined}:\n${pipelinedTable(summary)}\n${pipelinedRatioTable(summary)}`,
     );
+  }
+  const protocolCost = protocolCostTable(summary);
+  if (protocolCost !== '') {
+    console.log(`\nsubscribers on the Centrifugo protocol against the text protocol:\n${protocolCost}`);
   }
   if (opts.out !== undefined) {
     mkdirSync(dirname(opts.out), { recursive: true });

@@ -28,7 +28,10 @@ export interface BenchOptions {
   warmup: number;
   /** Times every target and mode is run (interleaved); tables show the median. Default 3 (quick: 1). */
   rounds: number;
-  /** Servers to measure, in order. Default tars-ws, ws, socket.io (`ws-corked` only when named). */
+  /**
+   * Servers to measure, in order. Default tars-ws, tars-ws-centrifuge, tars-ws-mixed, ws, socket.io (`ws-corked`
+   * only when named).
+   */
   targets: TargetName[];
   /** Modes to run, in order. Default all three. */
   modes: Mode[];
@@ -45,7 +48,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--pipelined P] [--rate R]
   [--duration S] [--size CHARS] [--warmup W] [--rounds K]
-  [--targets tars-ws,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics]
+  [--targets tars-ws,tars-ws-centrifuge,tars-ws-mixed,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics]
   [--modes burst,steady,pipelined] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
   [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]
   [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]`;

@@ -1,13 +1,14 @@
 /**
  * Turns run results into markdown: one row per target and mode, then tars-ws against each peer (the pipelined burst
- * in tables of its own, with its order check), then the results file with the command, the machine and the
+ * in tables of its own, with its order check; the Centrifugo and mixed targets against tars-ws in
+ * protocol-cost.ts), then the results file with the command, the machine and the
  * settings, so a figure can be traced to how it was made.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadWarning, type MachineInfo } from './machine.js';
+import { cell, fmtInt, ms, percent, ratio, table } from './markdown.js';
 import type { BenchOptions } from './options.js';
-import type { Range, RoundsSummary } from './rounds.js';
+import { isProtocolVariant, protocolCostSection } from './protocol-cost.js';
+import { deliveredShare as share, type Range, type RoundsSummary } from './rounds.js';
 
 const SUBJECT = 'tars-ws';
 
@@ -98,60 +99,19 @@ export function pipelinedRatioTable(results: readonly RoundsSummary[]): string {
   return table(['ratio', 'delivered share', 'CPU/delivery', 'p50', 'p99'], rows);
 }
 
-/** Each tars-ws row with each peer's row of the same mode. */
+/** Each tars-ws row with each peer's row of the same mode (tars-ws's own protocol variants are no peers). */
 function pairs(results: readonly RoundsSummary[]): [RoundsSummary, RoundsSummary][] {
   return results
     .filter((r) => r.target === SUBJECT)
     .flatMap((ours) =>
       results
-        .filter((r) => r.target !== SUBJECT && r.mode === ours.mode)
+        .filter((r) => r.target !== SUBJECT && r.mode === ours.mode && !isProtocolVariant(r))
         .map((peer): [RoundsSummary, RoundsSummary] => [ours, peer]),
     );
 }
 
 function notPipelined(r: RoundsSummary): boolean {
   return r.mode !== 'pipelined';
-}
-
-export interface MachineInfo {
-  cpus: number;
-  cpuModel: string;
-  node: string;
-  /** 1, 5 and 15 minute load averages when the benchmark started. */
-  loadBefore: string;
-  /** Commit of the work tree, `+ uncommitted changes` when it differs from it. */
-  commit: string;
-}
-
-export function machineInfo(): MachineInfo {
-  let cpuModel = 'unknown';
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    if (line !== undefined) cpuModel = line.slice(line.indexOf(':') + 1).trim();
-  } catch {
-    // Not Linux: the model stays unknown.
-  }
-  return {
-    cpus: availableParallelism(),
-    cpuModel,
-    node: process.version,
-    loadBefore: loadavg()
-      .map((n) => n.toFixed(2))
-      .join(', '),
-    commit: gitCommit(),
-  };
-}
-
-function gitCommit(): string {
-  try {
-    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--untracked-files=no', 'src', 'examples') !== '';
-    return git('rev-parse', '--short', 'HEAD') + (dirty ? ' + uncommitted changes in src/ or examples/' : '');
-  } catch {
-    return 'unknown';
-  }
 }
 
 export function settingsLine(opts: BenchOptions): string {
@@ -172,7 +132,7 @@ export function resultsFile(
 ): string {
   return `# Fan-out benchmark: tars-ws vs ws vs Socket.IO
 
-Last run: ${startedAt.toISOString()}
+${loadWarning(machine)}Last run: ${startedAt.toISOString()}
 
 Command: \`${command}\`
 
@@ -186,7 +146,9 @@ Settings: ${settingsLine(opts)}.
 How it runs:
 - Each target runs in its own process; its CPU time is read there with \`process.cpuUsage()\` before and after the
   phase. The benchmark process holds all subscribers and one publisher connection that asks the server to fan out
-  (tars-ws \`sendByRoom\`, a \`publish\` command to the ws server, a \`publish\` event to Socket.IO).
+  (tars-ws \`sendByRoom\`, a \`publish\` command to the ws server, a \`publish\` event to Socket.IO). The
+  \`tars-ws-centrifuge\` and \`tars-ws-mixed\` targets are tars-ws with subscribers on the Centrifugo protocol
+  (all, or every other one); they are compared with \`tars-ws\` in their own section below.
 - Messages carry their send time, read by the receivers in the same process: latency is publish to receive.
   Burst publishes every message at once; steady at a fixed rate. deliveries/s runs from the first publish to the
   last delivery.
@@ -198,7 +160,7 @@ How it runs:
   clients read also changes what each server write costs, so the figures are for this setup, not absolute.
 
 ${opts.targets.includes('ws-corked') ? `${WS_CORKED_NOTE}\n\n` : ''}${resultsTable(results)}
-${ratioTable(results)}${pipelinedSection(results, opts)}`;
+${ratioTable(results)}${pipelinedSection(results, opts)}${protocolCostSection(results)}`;
 }
 
 function pipelinedSection(results: readonly RoundsSummary[], opts: BenchOptions): string {
@@ -218,37 +180,7 @@ ${pipelinedTable(results)}
 ${pipelinedRatioTable(results)}`;
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
-}
-
-/** Keeps a free text (an error message) inside its table cell. */
-function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
-}
-
 /** ` (min–max)` over the rounds, when there were several. */
 function spread(r: RoundsSummary, range: Range, fmt: (n: number) => string): string {
   return r.rounds > 1 ? ` (${fmt(range.min)}–${fmt(range.max)})` : '';
-}
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-function ms(n: number): string {
-  return n.toFixed(n < 10 ? 2 : 1);
-}
-
-function share(r: RoundsSummary): number {
-  return r.expected > 0 ? r.delivered / r.expected : 0;
-}
-
-function percent(part: number, whole: number): string {
-  return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : 'n/a';
-}
-
-function ratio(a: number, b: number): string {
-  return a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a';
 }

@@ -74,6 +74,11 @@ function pipelineOf(group: readonly RunResult[]): { pipeline?: PipelineResult } 
   };
 }
 
+/** delivered / expected, 0 when nothing was expected. */
+export function deliveredShare(r: RunResult): number {
+  return r.expected > 0 ? r.delivered / r.expected : 0;
+}
+
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);

@@ -4,10 +4,10 @@
  * run's deadline and by a stall limit, so a server that stops delivering yields a partial result instead of a hang.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { ClientConnection, OnPush, Publisher, TargetClient } from './clients/client.js';
 import { CLIENTS } from './clients/index.js';
+import { Deadline } from './deadline.js';
+import { collectGarbage } from './gc.js';
 import { DeliveryRecorder, stampedMessage, type LatencySummary } from './latency.js';
 import type { BenchOptions, Mode } from './options.js';
 import { SequenceTracker, type SequenceSummary } from './sequence.js';
@@ -53,36 +53,6 @@ export interface PipelineResult extends SequenceSummary {
 }
 
 type WaitEnd = 'done' | 'stalled' | 'timeout';
-
-// The previous run leaves a thousand dead clients behind; collecting them before a phase keeps that pause out of
-// the next target's latency. (This exposes gc() without restarting node with --expose-gc.)
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-class Deadline {
-  readonly at: number;
-  constructor(seconds: number) {
-    this.at = performance.now() + seconds * 1000;
-  }
-  get left(): number {
-    return this.at - performance.now();
-  }
-  check(what: string): void {
-    if (this.left <= 0) throw new Error(`run timeout while ${what}`);
-  }
-  /** Settles like `work`, or rejects when the deadline comes first (a connect that never completes). */
-  async race<T>(work: Promise<T>, what: () => string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`run timeout while ${what()}`)), Math.max(0, this.left));
-    });
-    try {
-      return await Promise.race([work, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
 
 export async function runScenario(target: TargetName, mode: Mode, opts: BenchOptions): Promise<RunResult> {
   const deadline = new Deadline(opts.timeout);
@@ -191,7 +161,7 @@ async function openSubscribers(
     while (next < count) {
       const index = next++;
       deadline.check(`connecting subscribers (${into.length} of ${count} joined)`);
-      into.push(await client.subscribe(url, ROOM, onPushOf(index)));
+      into.push(await client.subscribe(url, ROOM, onPushOf(index), index));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, worker));

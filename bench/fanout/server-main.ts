@@ -1,10 +1,9 @@
 /**
- * Entry of one server process: `server-main.ts <target>`, forked by {@link ServerProcess}. Starts the target,
+ * Entry of one server process: `server-main.ts <server name>`, forked by {@link ServerProcess}. Starts the target,
  * answers CPU readings, and exits on `stop` or when the parent goes away, so no server outlives the benchmark.
  */
 import { isToServer, type FromServer } from './ipc.js';
-import { SERVERS } from './servers/index.js';
-import { TARGET_NAMES, type TargetName } from './targets.js';
+import { isServerName, SERVERS } from './servers/index.js';
 
 const STOP_GRACE_MS = 3000;
 
@@ -15,10 +14,10 @@ function send(msg: FromServer): void {
 async function main(): Promise<void> {
   const target = process.argv[2];
   if (!process.send) throw new Error('server-main must be forked with an IPC channel');
-  if (!(TARGET_NAMES as readonly string[]).includes(target ?? '')) {
-    throw new Error(`unknown target ${JSON.stringify(target)}`);
+  if (target === undefined || !isServerName(target)) {
+    throw new Error(`unknown server ${JSON.stringify(target)}`);
   }
-  const start = await SERVERS[target as TargetName]();
+  const start = await SERVERS[target]();
   const server = await start();
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isFromServer, type FromServer, type ToServer } from './ipc.js';
-import type { TargetName } from './targets.js';
+import type { ServerName } from './servers/index.js';
 
 const ENTRY = fileURLToPath(new URL('./server-main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
@@ -21,19 +21,19 @@ export interface CpuTime {
 }
 
 export class ServerProcess {
-  readonly target: TargetName;
+  readonly target: ServerName;
   readonly url: string;
   readonly #child: ChildProcess;
   #nextId = 1;
 
-  private constructor(target: TargetName, url: string, child: ChildProcess) {
+  private constructor(target: ServerName, url: string, child: ChildProcess) {
     this.target = target;
     this.url = url;
     this.#child = child;
   }
 
-  /** Forks the server of `target`; with `profileDir`, the process writes a V8 CPU profile there when it exits. */
-  static async start(target: TargetName, profileDir?: string): Promise<ServerProcess> {
+  /** Forks the server named `target` (servers/index.ts); with `profileDir`, the process writes a V8 CPU profile there when it exits. */
+  static async start(target: ServerName, profileDir?: string): Promise<ServerProcess> {
     const execArgv = ['--import', 'tsx'];
     if (profileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir);
     const child = fork(ENTRY, [target], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

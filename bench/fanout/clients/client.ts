@@ -22,8 +22,11 @@ export interface Publisher extends ClientConnection {
 }
 
 export interface TargetClient {
-  /** Opens a connection, joins `room`, and resolves once the server confirmed the join. */
-  subscribe(url: string, room: string, onPush: OnPush): Promise<ClientConnection>;
+  /**
+   * Opens a connection, joins `room`, and resolves once the server confirmed the join. `index` numbers the
+   * subscribers of a run from 0 (the mixed target picks each one's protocol by it).
+   */
+  subscribe(url: string, room: string, onPush: OnPush, index: number): Promise<ClientConnection>;
   /** Opens the publisher's connection (it joins no room). */
   publisher(url: string): Promise<Publisher>;
 }

@@ -1,12 +1,24 @@
-/** Server starters by target; loaded lazily so a server process imports only the library it benchmarks. */
+/** Server starters by name; loaded lazily so a server process imports only the library it benchmarks. */
 import type { TargetName } from '../targets.js';
 import type { StartServer } from './server.js';
 
-export const SERVERS: Record<TargetName, () => Promise<StartServer>> = {
-  'tars-ws': async () => (await import('./tars-ws-server.js')).startTarsWs,
+/** The fan-out targets, and `tars-ws-tokens`, the connect benchmark's server (bench/connect.ts). */
+export type ServerName = TargetName | 'tars-ws-tokens';
+
+const tarsWs = async (): Promise<StartServer> => (await import('./tars-ws-server.js')).startTarsWs;
+
+export const SERVERS: Record<ServerName, () => Promise<StartServer>> = {
+  'tars-ws': tarsWs,
+  'tars-ws-centrifuge': tarsWs,
+  'tars-ws-mixed': tarsWs,
   ws: async () => (await import('./ws-server.js')).startWs,
   'socket.io': async () => (await import('./socketio-server.js')).startSocketIo,
   'ws-corked': async () => (await import('./ws-server.js')).startWsCorked,
   'tars-ws-stats': async () => (await import('./tars-ws-stats-server.js')).startTarsWsStats,
   'tars-ws-metrics': async () => (await import('./tars-ws-metrics-server.js')).startTarsWsMetrics,
+  'tars-ws-tokens': async () => (await import('./tars-ws-tokens-server.js')).startTarsWsTokens,
 };
+
+export function isServerName(name: string): name is ServerName {
+  return Object.hasOwn(SERVERS, name);
+}

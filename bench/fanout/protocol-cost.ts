@@ -1,0 +1,58 @@
+/**
+ * What the subscribers' protocol costs tars-ws: the Centrifugo and mixed targets against the text target of the
+ * same run and mode (same server, same publisher), with issue 10's goal of at most 1.1x server CPU per delivery.
+ */
+import { cell, ratio, table } from './markdown.js';
+import { deliveredShare as share, type RoundsSummary } from './rounds.js';
+import { PROTOCOL_COST_GOAL, PROTOCOL_VARIANTS } from './targets.js';
+
+const TEXT_TARGET = 'tars-ws';
+
+export function isProtocolVariant(r: RoundsSummary): boolean {
+  return PROTOCOL_VARIANTS.includes(r.target);
+}
+
+/** Variant / tars-ws per mode: CPU per delivery against the goal, deliveries/s, p99, delivered share. */
+export function protocolCostTable(results: readonly RoundsSummary[]): string {
+  const rows: string[][] = [];
+  for (const variant of results.filter(isProtocolVariant)) {
+    const text = results.find((r) => r.target === TEXT_TARGET && r.mode === variant.mode);
+    if (!text) continue;
+    const cpu = variant.cpuUsPerDelivery / text.cpuUsPerDelivery;
+    const measured = variant.cpuUsPerDelivery > 0 && text.cpuUsPerDelivery > 0;
+    rows.push([
+      `${variant.target} / ${TEXT_TARGET}`,
+      variant.mode,
+      ratio(variant.cpuUsPerDelivery, text.cpuUsPerDelivery),
+      measured ? (cpu <= PROTOCOL_COST_GOAL ? 'yes' : '**no**') : 'n/a',
+      ratio(variant.deliveriesPerSec, text.deliveriesPerSec),
+      ratio(variant.latency.p99, text.latency.p99),
+      ratio(share(variant), share(text)),
+      cell(variant.note),
+    ]);
+  }
+  if (rows.length === 0) return '';
+  const goal = `CPU/delivery ≤ ${PROTOCOL_COST_GOAL.toFixed(2)}x`;
+  return table(
+    ['protocol cost', 'mode', 'CPU/delivery', goal, 'deliveries/s', 'p99', 'delivered share', 'note'],
+    rows,
+  );
+}
+
+/** The results file's section on the protocol variants; empty when none ran with the text target. */
+export function protocolCostSection(results: readonly RoundsSummary[]): string {
+  const t = protocolCostTable(results);
+  if (t === '') return '';
+  return `
+## Subscribers on the Centrifugo protocol
+
+The same tars-ws server and text-protocol publisher (\`sendByRoom\`) as \`tars-ws\`; only the subscribers differ.
+\`tars-ws-centrifuge\`: every subscriber speaks the Centrifugo client protocol v2 (JSON) on
+\`/connection/websocket\` (anonymous \`connect\`, then \`subscribe\` to the room) and receives each message as a
+publication push whose \`data\` is the message as a JSON string. \`tars-ws-mixed\`: subscribers alternate between
+the text protocol and the Centrifugo one, so every push is encoded for both and the fan-out loop switches protocol
+at every receiver. Each row divides the variant's figure by the \`tars-ws\` row of the same mode; the goal is
+server CPU per delivery at most ${PROTOCOL_COST_GOAL.toFixed(1)}x the text protocol's.
+
+${t}`;
+}
