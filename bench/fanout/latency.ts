@@ -59,7 +59,12 @@ export class DeliveryRecorder {
     const n = Math.min(upTo, this.#count, this.#samples.length);
     if (n === 0) return { p50: 0, p99: 0, max: 0 };
     const sorted = this.#samples.slice(0, n).sort();
-    const at = (q: number): number => sorted[Math.min(n - 1, Math.ceil(q * n) - 1)] ?? 0;
-    return { p50: at(0.5), p99: at(0.99), max: sorted[n - 1] ?? 0 };
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[n - 1] ?? 0 };
   }
+}
+
+/** The `q` quantile (0..1) of ascending `sorted` samples, nearest rank; 0 when there are none. */
+export function percentile(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  return n === 0 ? 0 : (sorted[Math.min(n - 1, Math.ceil(q * n) - 1)] ?? 0);
 }

@@ -2,7 +2,10 @@
  * Command-line options of the fan-out benchmark, resolved once into a complete {@link BenchOptions}.
  * `--quick` swaps the defaults for a smoke run of a few seconds; explicit flags still win over it.
  */
+import { Flags } from './flags.js';
 import { DEFAULT_TARGETS, TARGET_NAMES, type TargetName } from './targets.js';
+
+export { UsageError } from './flags.js';
 
 /**
  * `burst`: the messages at once; `steady`: at a fixed rate; `pipelined`: a larger burst from the same one connection,
@@ -53,40 +56,9 @@ export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messag
   [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]
   [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]`;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  constructor(message: string) {
-    super(`${message}\n${USAGE}`);
-  }
-}
-
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf('=');
-    if (eq > 0) {
-      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (arg === '--quick' || arg === '--stats' || arg === '--metrics') {
-      flags.set(arg.slice(2), 'true');
-    } else {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${arg} needs a value`);
-      flags.set(arg.slice(2), value);
-    }
-  }
-  const quick = flags.get('quick') === 'true';
-  const int = (name: string, full: number, smoke: number, min: number, max: number): number => {
-    const raw = flags.get(name);
-    flags.delete(name);
-    if (raw === undefined) return quick ? smoke : full;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    }
-    return n;
-  };
+  const flags = new Flags(argv, ['quick', 'stats', 'metrics'], USAGE);
+  const int = flags.int.bind(flags);
   const options: BenchOptions = {
     subscribers: int('subscribers', 1000, 100, 1, 20_000),
     messages: int('messages', 200, 20, 1, 100_000),
@@ -97,51 +69,33 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     size: int('size', 100, 100, 24, 65_536),
     warmup: int('warmup', 20, 5, 0, 10_000),
     rounds: int('rounds', 3, 1, 1, 100),
-    targets: list(flags.get('targets'), TARGET_NAMES, DEFAULT_TARGETS, 'targets'),
-    modes: list(flags.get('modes'), MODES, MODES, 'modes'),
+    targets: flags.list('targets', TARGET_NAMES, DEFAULT_TARGETS),
+    modes: flags.list('modes', MODES, MODES),
     timeout: int('timeout', 60, 60, 5, 3600),
     stall: int('stall', 5, 5, 1, 600),
     out: undefined,
-    profileDir: flags.get('profile'),
-    quick,
+    profileDir: flags.string('profile'),
+    quick: flags.quick,
   };
   // --stats: also run tars-ws with statistics reporting on, right after tars-ws, to compare the two.
-  const stats = flags.get('stats') === 'true';
+  const stats = flags.bool('stats');
   if (stats && !options.targets.includes('tars-ws-stats')) {
     const at = options.targets.indexOf('tars-ws');
     options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-stats');
   }
   // --metrics: likewise with Prometheus metrics on.
-  const metrics = flags.get('metrics') === 'true';
+  const metrics = flags.bool('metrics');
   if (metrics && !options.targets.includes('tars-ws-metrics')) {
     const at = options.targets.indexOf('tars-ws');
     options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-metrics');
   }
-  const out = flags.get('out');
+  const out = flags.string('out');
   const defaultOut = metrics
     ? 'bench/results/fanout-metrics.md'
     : stats
       ? 'bench/results/fanout-stats.md'
       : 'bench/results/fanout.md';
-  options.out = out === '-' ? undefined : (out ?? (quick ? undefined : defaultOut));
-  for (const name of ['targets', 'modes', 'out', 'profile', 'quick', 'stats', 'metrics']) flags.delete(name);
-  const unknown = [...flags.keys()];
-  if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
+  options.out = out === '-' ? undefined : (out ?? (flags.quick ? undefined : defaultOut));
+  flags.done();
   return options;
-}
-
-function list<T extends string>(
-  raw: string | undefined,
-  known: readonly T[],
-  defaults: readonly T[],
-  name: string,
-): T[] {
-  if (raw === undefined) return [...defaults];
-  const picked = raw.split(',').map((s) => s.trim());
-  for (const p of picked) {
-    if (!(known as readonly string[]).includes(p)) {
-      throw new UsageError(`--${name}: unknown ${JSON.stringify(p)}; accepted: ${known.join(', ')}`);
-    }
-  }
-  return picked as T[];
 }

@@ -79,7 +79,8 @@ export function deliveredShare(r: RunResult): number {
   return r.expected > 0 ? r.delivered / r.expected : 0;
 }
 
-function median(values: readonly number[]): number {
+/** Median of `values`; 0 when there are none. */
+export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
