@@ -60,12 +60,11 @@ async function main(): Promise<void> {
 
   const summary = summarizeRounds(results);
   if (opts.modes.some((m) => m !== 'pipelined')) {
-    console.log(`\n${resultsTable(summary)}\n${ratioTable(summary)}`);
+    console.log(`\n${blocks(resultsTable(summary), ratioTable(summary))}`);
   }
   if (opts.modes.includes('pipelined')) {
-    console.log(
-      `\npipelined burst of ${opts.pipelined}:\n${pipelinedTable(summary)}\n${pipelinedRatioTable(summary)}`,
-    );
+    const tables = blocks(pipelinedTable(summary), pipelinedRatioTable(summary));
+    console.log(`\npipelined burst of ${opts.pipelined}:\n${tables}`);
   }
   const protocolCost = protocolCostTable(summary);
   if (protocolCost !== '') {
@@ -76,6 +75,11 @@ async function main(): Promise<void> {
     writeFileSync(opts.out, resultsFile(summary, opts, machine, command, startedAt));
     console.log(`results written to ${opts.out}`);
   }
+}
+
+/** Tables one after the other, an empty line between, none for a table left out. */
+function blocks(...tables: string[]): string {
+  return tables.filter((t) => t !== '').join('\n');
 }
 
 // Server processes are children: end them however this process ends.
