@@ -5,12 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseOptions, USAGE, UsageError } from './connect/options.js';
+import { parseOptions, USAGE } from './connect/options.js';
 import { ratioTable, resultsFile, resultsTable, settingsLine, summarize } from './connect/report.js';
 import { runConnects, type ConnectResult } from './connect/run.js';
 import { signTokens } from './connect/tokens.js';
 import { machineInfo } from './fanout/machine.js';
-import { killAllServers } from './fanout/server-process.js';
+import { runMain } from './fanout/run-main.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -55,19 +55,4 @@ async function main(): Promise<void> {
   }
 }
 
-// The server process is a child: end it however this process ends.
-process.on('exit', killAllServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllServers();
-    process.exit(130);
-  });
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof UsageError ? err.message : err);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  },
-);
+runMain(main);

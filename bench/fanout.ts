@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseOptions, USAGE, UsageError } from './fanout/options.js';
+import { parseOptions, USAGE } from './fanout/options.js';
 import { machineInfo } from './fanout/machine.js';
 import {
   pipelinedRatioTable,
@@ -19,7 +19,7 @@ import {
 import { protocolCostTable } from './fanout/protocol-cost.js';
 import { summarizeRounds } from './fanout/rounds.js';
 import { runScenario, type RunResult } from './fanout/scenario.js';
-import { killAllServers } from './fanout/server-process.js';
+import { runMain } from './fanout/run-main.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -82,19 +82,4 @@ function blocks(...tables: string[]): string {
   return tables.filter((t) => t !== '').join('\n');
 }
 
-// Server processes are children: end them however this process ends.
-process.on('exit', killAllServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllServers();
-    process.exit(130);
-  });
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof UsageError ? err.message : err);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  },
-);
+runMain(main);

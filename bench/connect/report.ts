@@ -2,7 +2,7 @@
  * The connect benchmark's markdown: one row per mode (median over the rounds), HS256 against anonymous, and the
  * results file with the command, the machine and the settings.
  */
-import { loadWarning, type MachineInfo } from '../fanout/machine.js';
+import { resultsHeader, type MachineInfo } from '../fanout/machine.js';
 import { cell, fmtInt, ms, ratio, table } from '../fanout/markdown.js';
 import { median } from '../fanout/rounds.js';
 import type { ConnectMode, ConnectOptions } from './options.js';
@@ -103,14 +103,7 @@ export function resultsFile(
 ): string {
   return `# Connect benchmark: Centrifugo connects with HS256 tokens against anonymous
 
-${loadWarning(machine)}Last run: ${startedAt.toISOString()}
-
-Command: \`${command}\`
-
-Code: ${machine.commit}
-
-Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average before the run
-${machine.loadBefore} (the machine is shared; other work may have been running).
+${resultsHeader(machine, command, startedAt)}
 
 Settings: ${settingsLine(opts)}.
 

@@ -58,3 +58,15 @@ export function loadWarning(machine: MachineInfo): string {
     'run): the figures are noisy; take final figures on a quiet machine.\n\n'
   );
 }
+
+/** The head of a results file: the load warning, when the run began, the command, the code and the machine. */
+export function resultsHeader(machine: MachineInfo, command: string, startedAt: Date): string {
+  return `${loadWarning(machine)}Last run: ${startedAt.toISOString()}
+
+Command: \`${command}\`
+
+Code: ${machine.commit}
+
+Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average before the run
+${machine.loadBefore} (the machine is shared; other work may have been running).`;
+}

@@ -4,7 +4,7 @@
  * protocol-cost.ts), then the results file with the command, the machine and the
  * settings, so a figure can be traced to how it was made.
  */
-import { loadWarning, type MachineInfo } from './machine.js';
+import { resultsHeader, type MachineInfo } from './machine.js';
 import { cell, fmtInt, ms, percent, ratio, table } from './markdown.js';
 import type { BenchOptions } from './options.js';
 import { isProtocolVariant, protocolCostSection } from './protocol-cost.js';
@@ -132,14 +132,7 @@ export function resultsFile(
 ): string {
   return `# Fan-out benchmark: tars-ws vs ws vs Socket.IO
 
-${loadWarning(machine)}Last run: ${startedAt.toISOString()}
-
-Command: \`${command}\`
-
-Code: ${machine.commit}
-
-Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average before the run
-${machine.loadBefore} (the machine is shared; other work may have been running).
+${resultsHeader(machine, command, startedAt)}
 
 Settings: ${settingsLine(opts)}.
 
