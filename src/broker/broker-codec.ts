@@ -4,10 +4,10 @@
  * `<pub>` is the publishing process's index (so it can skip its own echo) and lengths count UTF-16 units. A room
  * message with publication meta is `p<pub>,<roomLength>,<room><metaLength>,<meta JSON><message>`: plain pushes keep
  * the short form, and the meta (small) is the only part that is JSON-escaped. A join/leave is
- * `j<pub>,<JSON of room, event, info>`.
+ * `j<pub>,<JSON of room, event, info>`; a control message (rare, small) is `k<pub>,<JSON of the message>`.
  */
 import type { ProcessIndex } from '../types.js';
-import type { BrokerMessage, PublicationMeta, PublisherInfo } from './broker.js';
+import type { BrokerMessage, ControlMessage, ControlOp, PublicationMeta, PublisherInfo } from './broker.js';
 
 /** A message as it travels: what was published, and by which process. */
 export interface BrokerEnvelope {
@@ -28,6 +28,8 @@ export function encodeBrokerMessage(publisher: ProcessIndex, msg: BrokerMessage)
       return `c${publisher},${msg.conn},${msg.message}`;
     case 'presence':
       return `j${publisher},${JSON.stringify({ room: msg.room, event: msg.event, info: msg.info })}`;
+    case 'control':
+      return `k${publisher},${JSON.stringify(msg)}`;
   }
 }
 
@@ -46,6 +48,10 @@ export function decodeBrokerMessage(text: string): BrokerEnvelope | undefined {
   if (publisher === undefined) return undefined;
   if (kind === 'a') return { publisher, msg: { kind: 'all', message: text.slice(pos) } };
   if (kind === 'j') return decodePresence(publisher, text.slice(pos));
+  if (kind === 'k') {
+    const msg = decodeControl(text.slice(pos));
+    return msg === undefined ? undefined : { publisher, msg };
+  }
   const n = int();
   if (n === undefined) return undefined;
   if (kind === 'c') return { publisher, msg: { kind: 'conn', conn: n, message: text.slice(pos) } };
@@ -115,4 +121,40 @@ function decodeMeta(text: string): PublicationMeta | undefined {
     if (t.length > 0) pub.tags = Object.fromEntries(t);
   }
   return pub;
+}
+
+/** Reads a control message, rebuilt from fields of the expected types only; undefined when one is missing. */
+function decodeControl(text: string): ControlMessage | undefined {
+  const o = parseObject(text);
+  if (o === undefined || typeof o['user'] !== 'string') return undefined;
+  const op = decodeControlOp(o['op']);
+  if (op === undefined) return undefined;
+  const msg: ControlMessage = { kind: 'control', user: o['user'], op };
+  if (typeof o['client'] === 'string') msg.client = o['client'];
+  const whitelist = o['whitelist'];
+  if (Array.isArray(whitelist)) msg.whitelist = whitelist.filter((c): c is string => typeof c === 'string');
+  return msg;
+}
+
+function decodeControlOp(raw: unknown): ControlOp | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const o = raw as Record<string, unknown>;
+  const channel = o['channel'];
+  switch (o['op']) {
+    case 'subscribe':
+      if (typeof channel !== 'string') return undefined;
+      return o['data'] === undefined
+        ? { op: 'subscribe', channel }
+        : { op: 'subscribe', channel, data: o['data'] };
+    case 'unsubscribe':
+      return typeof channel === 'string' ? { op: 'unsubscribe', channel } : undefined;
+    case 'disconnect':
+      if (typeof o['code'] !== 'number' || typeof o['reason'] !== 'string') return undefined;
+      return { op: 'disconnect', code: o['code'], reason: o['reason'] };
+    case 'refresh':
+      if (typeof o['expired'] !== 'boolean' || typeof o['expireAt'] !== 'number') return undefined;
+      return { op: 'refresh', expired: o['expired'], expireAt: o['expireAt'] };
+    default:
+      return undefined;
+  }
 }

@@ -29,13 +29,40 @@ export interface PublisherInfo {
   chan_info?: unknown;
 }
 
+/**
+ * A server-side operation on one user's Centrifugo connections (server API subscribe, unsubscribe, disconnect,
+ * refresh). Every process applies it to the connections of `user` it holds; `client` narrows it to one connection
+ * id, `whitelist` spares the listed ones (disconnect).
+ */
+export interface ControlMessage {
+  kind: 'control';
+  user: string;
+  /** One connection (its client id, the decimal connection id); absent: every connection of the user. */
+  client?: string;
+  /** Client ids left alone. */
+  whitelist?: string[];
+  op: ControlOp;
+}
+
+/** What a session does on a {@link ControlMessage}. */
+export type ControlOp =
+  /** Join `channel` and tell the client with a `subscribe` push carrying `data`. */
+  | { op: 'subscribe'; channel: string; data?: unknown }
+  /** Leave `channel` and tell the client with an `unsubscribe` push (code 2000). */
+  | { op: 'unsubscribe'; channel: string }
+  /** Close the connection with this Centrifugo disconnect code and reason. */
+  | { op: 'disconnect'; code: number; reason: string }
+  /** `expired`: close with 3005; else the connection now expires at `expireAt` (seconds, 0 = never). */
+  | { op: 'refresh'; expired: boolean; expireAt: number };
+
 export type BrokerMessage =
   | { kind: 'room'; room: RoomId; message: string; pub?: PublicationMeta }
   | { kind: 'all'; message: string }
   /** To one connection; brokers may route it to its process only (see `processOfConn`). */
   | { kind: 'conn'; conn: ConnId; message: string }
   /** Someone joined or left a room that announces it (Centrifugo join/leave); only protocols that show it get it. */
-  | { kind: 'presence'; room: RoomId; event: PresenceEvent; info: PublisherInfo };
+  | { kind: 'presence'; room: RoomId; event: PresenceEvent; info: PublisherInfo }
+  | ControlMessage;
 
 export type PresenceEvent = 'join' | 'leave';
 

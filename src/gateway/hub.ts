@@ -146,6 +146,8 @@ export class Hub {
 
   /** Delivers a broker message to the receivers this process holds; frames once per protocol in use. */
   deliver(msg: BrokerMessage): Delivery {
+    // Control messages go to sessions of a user, not to receivers of a push (see UserSessions).
+    if (msg.kind === 'control') return { delivered: 0, dropped: 0 };
     let receivers: Iterable<Connection>;
     let encode: (protocol: Protocol) => string | undefined;
     let room: RoomId | undefined;

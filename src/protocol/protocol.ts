@@ -3,7 +3,7 @@
  * Handlers only see {@link InboundMessage}s, so a connection's protocol can be chosen per connection
  * (see {@link selectProtocol}) without touching them.
  */
-import type { PresenceEvent, PublicationMeta, PublisherInfo } from '../broker/broker.js';
+import type { ControlOp, PresenceEvent, PublicationMeta, PublisherInfo } from '../broker/broker.js';
 import type { GatewayError } from '../errors.js';
 import type { RoomId } from '../types.js';
 
@@ -104,4 +104,9 @@ export interface SessionHost {
 export interface Session {
   frame(text: string): void;
   closed(): void;
+  /**
+   * A server-side operation from the server API (subscribe, unsubscribe, disconnect, refresh), for sessions of a
+   * user (see {@link SessionHost.connected}); applied after the commands already received.
+   */
+  control?(op: ControlOp): void;
 }

@@ -191,6 +191,23 @@ export function brokerConformance(
         for (const n of nodes) assert.deepEqual(n.got.messages, [msg], `process ${n.index}`);
       });
 
+      it('delivers a control message (server API on the sessions of a user) once to every process', async () => {
+        const sent: BrokerMessage[] = [
+          { kind: 'control', user: 'alice', op: { op: 'subscribe', channel: 'news', data: { a: [1] } } },
+          { kind: 'control', user: 'alice', client: '7', op: { op: 'unsubscribe', channel: 'news' } },
+          {
+            kind: 'control',
+            user: '',
+            whitelist: ['1', '2'],
+            op: { op: 'disconnect', code: 3503, reason: 'force, "quoted"\n' },
+          },
+          { kind: 'control', user: 'b', op: { op: 'refresh', expired: false, expireAt: 1893456000 } },
+        ];
+        for (const msg of sent) await node(1).broker.publish(msg);
+        await barrier();
+        for (const n of nodes) assert.deepEqual(n.got.messages, sent, `process ${n.index}`);
+      });
+
       it('delivers a broadcast once to every process', async () => {
         await node(1).broker.publish({ kind: 'all', message: 'to all' });
         await barrier();

@@ -68,6 +68,36 @@ describe('broker wire format', () => {
     });
   });
 
+  it('round-trips control messages and keeps only fields of the expected types', () => {
+    const msg: BrokerMessage = {
+      kind: 'control',
+      user: 'u1',
+      client: '5',
+      whitelist: ['6'],
+      op: { op: 'subscribe', channel: 'c', data: { x: 1 } },
+    };
+    assert.deepEqual(decodeBrokerMessage(encodeBrokerMessage(4, msg)), { publisher: 4, msg });
+    assert.deepEqual(
+      decodeBrokerMessage(
+        'k0,{"user":"u","client":7,"whitelist":["a",1],"op":{"op":"unsubscribe","channel":"c","x":1}}',
+      ),
+      {
+        publisher: 0,
+        msg: { kind: 'control', user: 'u', whitelist: ['a'], op: { op: 'unsubscribe', channel: 'c' } },
+      },
+    );
+    for (const bad of [
+      'k0,{"op":{"op":"unsubscribe","channel":"c"}}',
+      'k0,{"user":"u","op":{"op":"explode"}}',
+      'k0,{"user":"u","op":{"op":"disconnect","code":"3000","reason":""}}',
+      'k0,{"user":"u","op":{"op":"refresh","expired":false}}',
+      'k0,[1]',
+      'k0,{',
+    ]) {
+      assert.equal(decodeBrokerMessage(bad), undefined, bad);
+    }
+  });
+
   it('rejects text that is not a broker message', () => {
     for (const bad of [
       '',
