@@ -72,10 +72,19 @@ export const CentrifugeDisconnect = {
   InvalidToken: 3500,
   /** Malformed command or a command before connect. No reconnect. */
   BadRequest: 3501,
+  /** Disconnected by the server API (`disconnect` without a custom code; Centrifugo's "force disconnect"). No reconnect. */
+  ForceNoReconnect: 3503,
   /** Anonymous connection not allowed. No reconnect. */
   PermissionDenied: 3503,
 } as const;
 export type CentrifugeDisconnect = (typeof CentrifugeDisconnect)[keyof typeof CentrifugeDisconnect];
+
+/** Centrifugo unsubscribe codes, in `unsubscribe` pushes. Below 2500: the SDK stays unsubscribed; 2500+: it resubscribes. */
+export const CentrifugeUnsubscribe = {
+  /** Unsubscribed by the server (server API `unsubscribe`). The SDK does not resubscribe. */
+  Server: 2000,
+} as const;
+export type CentrifugeUnsubscribe = (typeof CentrifugeUnsubscribe)[keyof typeof CentrifugeUnsubscribe];
 
 /** Application error codes, stable across releases, carried in JSON error bodies and protocol error replies. */
 export const ErrorCode = {

@@ -18,6 +18,7 @@ export const LIVE_KEYS = [
   'logLevel',
   'pushToken',
   'pushObjToken',
+  'apiKey',
   'maxConnections',
   // For connections opened after the change.
   'maxBufferedBytes',
@@ -33,7 +34,7 @@ export const LIVE_KEYS = [
 export type LiveKey = (typeof LIVE_KEYS)[number];
 
 /** Options whose values are never shown in answers and logs. */
-const SECRET_KEYS: ReadonlySet<keyof GatewayConfig> = new Set(['pushToken', 'pushObjToken']);
+const SECRET_KEYS: ReadonlySet<keyof GatewayConfig> = new Set(['pushToken', 'pushObjToken', 'apiKey']);
 
 /** One option whose value differs between the running config and a new one. */
 export interface ConfigChange {

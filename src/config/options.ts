@@ -13,6 +13,11 @@ export interface GatewayConfig {
   port: number;
   /** Bearer token required by the push endpoints. Empty: push accepted from loopback callers only. Env `PUSH_TOKEN`. */
   pushToken: string;
+  /**
+   * Key of the server API (`POST /api/<method>`, Centrifugo's HTTP API), presented as `X-API-Key: KEY` or
+   * `Authorization: apikey KEY`. Empty (default): same-machine callers only. Env `API_KEY`, flag `--api-key`.
+   */
+  apiKey: string;
   /** Serve `GET /metrics` (Prometheus) from `runGateway`: `on` or `off`. Default `on`. Env `METRICS`. */
   metrics: 'on' | 'off';
   /** Bearer token of `/metrics`. Empty: same-machine callers only. Env `METRICS_TOKEN`. */
@@ -135,6 +140,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'host', kind: { type: 'string' }, default: '127.0.0.1', env: 'HOST', flag: 'host' },
   { key: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: 8080, env: 'PORT', flag: 'port' },
   { key: 'pushToken', kind: { type: 'string' }, default: '', env: 'PUSH_TOKEN', flag: 'push-token' },
+  { key: 'apiKey', kind: { type: 'string' }, default: '', env: 'API_KEY', flag: 'api-key' },
   {
     key: 'metrics',
     kind: { type: 'enum', values: ['on', 'off'] },

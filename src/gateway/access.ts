@@ -1,5 +1,5 @@
 /**
- * Who may use a privileged endpoint (the push API now; admin, metrics and the server API share the rule): with a
+ * Who may use a privileged endpoint (the push API; admin, metrics and the server API share the rule): with a
  * configured token, callers presenting `Authorization: Bearer <token>`; without one, callers on this machine only.
  * "On this machine" needs three checks, because a web page can make a visitor's browser a loopback caller: the
  * socket address is loopback, the request is not cross-site (Origin, Sec-Fetch-Site), and the Host header names a
@@ -71,11 +71,34 @@ export function checkPrivileged(
   }
   const header = req.headers.authorization ?? '';
   const m = /^Bearer\s+(.+)$/i.exec(header);
-  const given = Buffer.from(m?.[1]?.trim() ?? '', 'utf8');
-  const want = Buffer.from(token, 'utf8');
-  if (given.length !== want.length || !timingSafeEqual(given, want)) {
+  if (!secretEquals(m?.[1]?.trim() ?? '', token)) {
     throw new GatewayError(ErrorCode.Unauthorized, `${what} requires "Authorization: Bearer <token>"`);
   }
+}
+
+/**
+ * The server API's rule (Centrifugo's): with `apiKey` set, the key in `X-API-Key: KEY`, `Authorization: apikey KEY`
+ * or `?api_key=KEY`; without one, {@link checkPrivileged}'s same-machine rule.
+ */
+export function checkApiKey(req: IncomingMessage, apiKey: string): void {
+  if (apiKey === '') return checkPrivileged(req, '', 'server API', 'API_KEY');
+  const header = req.headers['x-api-key'];
+  let given = typeof header === 'string' ? header.trim() : '';
+  if (given === '') given = /^apikey\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  if (given === '') given = new URL(req.url ?? '/', 'http://x.invalid').searchParams.get('api_key') ?? '';
+  if (!secretEquals(given, apiKey)) {
+    throw new GatewayError(
+      ErrorCode.Unauthorized,
+      'server API requires "X-API-Key: <key>" or "Authorization: apikey <key>"',
+    );
+  }
+}
+
+/** Compares a presented secret with the configured one in constant time (for equal lengths). */
+function secretEquals(given: string, want: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(want, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The push API's rule: {@link checkPrivileged} with `pushToken`. */

@@ -3,7 +3,7 @@
  * (Controller.gateway), servants. An interface, so that the HTTP and message layers depend on it rather than on the
  * Gateway class that builds them (which would be a cycle); {@link Gateway} implements it.
  */
-import type { Broker } from '../broker/broker.js';
+import type { Broker, PublisherInfo } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Logger } from '../logger.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -21,7 +21,45 @@ export interface GatewayStats {
   dropped: number;
 }
 
-export interface GatewayApi {
+/** Where a history query starts: a publication's position in a channel's stream (Centrifugo `StreamPosition`). */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+/** A history query (server API `history`): Centrifugo's fields. */
+export interface HistoryQuery {
+  /** Publications to return at most; absent or 0: none, only the stream position. */
+  limit?: number;
+  /** Publications after this position. */
+  since?: StreamPosition;
+  /** Latest first. */
+  reverse?: boolean;
+}
+
+/** A channel's history, as the server API returns it (Centrifugo `HistoryResult`). */
+export interface HistoryPage {
+  publications: { data: unknown; offset: number; info?: PublisherInfo; tags?: Record<string, string> }[];
+  offset: number;
+  epoch: string;
+}
+
+/**
+ * What the presence and history engines (src/presence, src/history) add to a gateway. Each method is optional:
+ * absent, the server API and the client protocol answer "not available" (108); present, it may still reject with a
+ * GatewayError NOT_FOUND for a channel that keeps no presence or history (also 108).
+ */
+export interface ChannelEngines {
+  /** Every client subscribed to `channel`, by client id. */
+  presence?(channel: RoomId): Promise<Record<string, PublisherInfo>>;
+  /** How many clients and distinct users are subscribed to `channel`. */
+  presenceStats?(channel: RoomId): Promise<{ numClients: number; numUsers: number }>;
+  history?(channel: RoomId, query: HistoryQuery): Promise<HistoryPage>;
+  /** Drops the publications of `channel`, keeping its stream position. */
+  removeHistory?(channel: RoomId): Promise<void>;
+}
+
+export interface GatewayApi extends ChannelEngines {
   readonly config: Readonly<GatewayConfig>;
   readonly logger: Logger;
   readonly store: RoomStore;
@@ -32,6 +70,12 @@ export interface GatewayApi {
   /** The send path with its checks: `push.toRoom(caller, room, message)`, `toAll`, `toConnection`. */
   readonly push: PushService;
   readonly connectionCount: number;
+  /** Distinct users (token `sub`, anonymous as one) of this process's Centrifugo connections. */
+  readonly userCount: number;
+  /** Rooms with at least one member on this process. */
+  readonly localRoomCount: number;
+  /** When this gateway was built (ms since the epoch), for uptime. */
+  readonly startedAt: number;
   connection(id: ConnId): Connection | undefined;
   connections(): IterableIterator<Connection>;
   /** Validates a room name received from a client (BAD_ROOM otherwise). */

@@ -36,6 +36,8 @@ import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
 import type { GatewayObserver } from './observer.js';
 import { PushCallers, PushService, type PushPolicy, type PushResult } from './push.js';
+import { mountServerApi } from '../http/server-api.js';
+import { UserSessions } from './user-sessions.js';
 
 export type { GatewayObserver, GatewayStats };
 
@@ -72,6 +74,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly processIndex: ProcessIndex;
   readonly stats: GatewayStats = { connectionsOpened: 0, messagesIn: 0, deliveries: 0, dropped: 0 };
   readonly push: PushService;
+  readonly startedAt = Date.now();
 
   readonly #http: Server;
   readonly #wss: WebSocketServer;
@@ -81,6 +84,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly #sessionSettings: SessionSettings;
   #sendHandler: SendHandler | undefined;
   readonly #hub: Hub;
+  readonly #users = new UserSessions();
   readonly #limits: ConnectionLimits;
   /** Lines about one connection or client address: rate-limited, so traffic cannot become log volume. */
   readonly #limitedLog: LogLimiter;
@@ -171,7 +175,12 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       request: (req, res) => void this.#router.handle(req, res),
       upgrade: (req, socket, head) => this.#upgrade(req, socket, head),
     });
+    mountServerApi(this.#router);
     this.broker.subscribe((msg) => {
+      if (msg.kind === 'control') {
+        this.#users.apply(msg);
+        return;
+      }
       const { delivered, dropped } = this.#hub.deliver(msg);
       this.stats.deliveries += delivered;
       this.stats.dropped += dropped;
@@ -266,6 +275,14 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
 
   get connectionCount(): number {
     return this.#hub.size;
+  }
+
+  get userCount(): number {
+    return this.#users.userCount;
+  }
+
+  get localRoomCount(): number {
+    return this.#hub.localRoomCount;
   }
 
   connection(id: ConnId): Connection | undefined {
@@ -501,6 +518,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       settings: this.#sessionSettings,
       connected: (sub) => {
         user = sub;
+        this.#users.add(conn, sub);
         conn.receivesBroadcasts = true;
       },
       send: (text) => conn.send(text),
@@ -524,6 +542,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   #onClose(conn: Connection, code: number, reason: string): void {
     conn.session?.closed();
     this.#hub.remove(conn);
+    this.#users.remove(conn);
     this.logger.debug({ conn: conn.id, code, reason }, 'connection closed');
     this.emit('close', conn, code, reason);
   }

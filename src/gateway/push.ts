@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type {
   Broker,
   BrokerMessage,
+  ControlMessage,
   PresenceEvent,
   PublicationMeta,
   PublisherInfo,
@@ -16,7 +17,7 @@ import type { GatewayConfig } from '../config/options.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { validateRoomId } from '../store/room-store.js';
 import type { ConnId, RoomId } from '../types.js';
-import { checkPushAuth } from './access.js';
+import { checkApiKey, checkPushAuth } from './access.js';
 import type { Connection } from './connection.js';
 
 /** Who asks for a push. The kind decides the built-in check; policies added with `authorize` see all of it. */
@@ -25,6 +26,8 @@ export type PushCaller =
   | { readonly kind: 'server' }
   /** An HTTP request to a push endpoint: needs `pushToken`, or a same-machine caller when none is set. */
   | { readonly kind: 'http'; readonly req: IncomingMessage }
+  /** A server API request (`POST /api/...`): needs `apiKey`, or a same-machine caller when none is set. */
+  | { readonly kind: 'api'; readonly req: IncomingMessage }
   /** A WebSocket client's command (`sendByRoom`, `broadcast`). */
   | { readonly kind: 'client'; readonly conn: Connection }
   /** A Centrifugo-protocol client's publish; `user` is its token's `sub` ('' when anonymous). */
@@ -40,6 +43,7 @@ export type PushCaller =
 export const PushCallers = {
   server: { kind: 'server' } as PushCaller,
   http: (req: IncomingMessage): PushCaller => ({ kind: 'http', req }),
+  api: (req: IncomingMessage): PushCaller => ({ kind: 'api', req }),
   client: (conn: Connection): PushCaller => ({ kind: 'client', conn }),
   centrifuge: (conn: Connection, user: string): PushCaller => ({ kind: 'centrifuge', conn, user }),
   tars: (servant: string, context?: ReadonlyMap<string, string>, remoteAddress?: string): PushCaller => ({
@@ -51,7 +55,7 @@ export const PushCallers = {
 } as const;
 
 /** A push about to be published: its target and message, already validated. */
-export type PushRequest = BrokerMessage;
+export type PushRequest = Exclude<BrokerMessage, ControlMessage>;
 
 /** Where a room publication landed in the room's history; empty when the room keeps none or it was not stored. */
 export interface PushResult {
@@ -165,9 +169,26 @@ export class PushService {
     return this.#broker.publish({ kind: 'presence', room, event, info });
   }
 
+  /**
+   * Sends a server-side operation (subscribe, unsubscribe, disconnect, refresh) to the Centrifugo sessions of a
+   * user on every process. Only trusted callers (`server`, `api`) may; push policies are not asked, since it is no
+   * push.
+   */
+  async control(caller: PushCaller, msg: ControlMessage): Promise<void> {
+    this.#checkCaller(caller);
+    if (caller.kind !== 'server' && caller.kind !== 'api')
+      throw new GatewayError(ErrorCode.Forbidden, 'only the server API may control sessions');
+    await this.#broker.publish(msg);
+  }
+
+  #checkCaller(caller: PushCaller): void {
+    if (caller.kind === 'http') checkPushAuth(caller.req, this.#config.pushToken);
+    else if (caller.kind === 'api') checkApiKey(caller.req, this.#config.apiKey);
+  }
+
   async #send(caller: PushCaller, build: () => PushRequest): Promise<PushResult> {
     // Who asks comes first: an unauthorised caller learns nothing about what would have been valid.
-    if (caller.kind === 'http') checkPushAuth(caller.req, this.#config.pushToken);
+    this.#checkCaller(caller);
     const push = build();
     for (const policy of this.#policies) await policy(caller, push);
     const result: PushResult = {};

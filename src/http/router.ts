@@ -14,6 +14,14 @@ import { sendError, sendJson, sendText } from './respond.js';
 
 export type RouteHandler = (ctx: HttpContext) => ActionResult | Promise<ActionResult>;
 
+/** Answers every request under a prefix by itself: it checks the method and reads the body (see `mount`). */
+export type MountHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  gateway: GatewayApi,
+) => Promise<void>;
+
 interface ControllerEntry {
   cls: ControllerClass;
   /** lower-cased action name -> method name (`pushbyroom` -> `actionPushByRoom`) */
@@ -46,6 +54,7 @@ export class HttpRouter {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #controllers = new Map<string, ControllerEntry>();
   readonly #statics: { prefix: string; serve: StaticHandler }[] = [];
+  readonly #mounts: { prefix: string; handler: MountHandler }[] = [];
   readonly #gateway: GatewayApi;
   readonly #log: Logger;
   /** Told about every answered request (set by Gateway.observe). */
@@ -72,6 +81,11 @@ export class HttpRouter {
       proto = Object.getPrototypeOf(proto) as object | null;
     }
     this.#controllers.set(name.toLowerCase(), { cls, actions });
+  }
+
+  /** Hands `prefix` and every path under `prefix/` to `handler` (after exact routes, before static folders). */
+  mount(prefix: string, handler: MountHandler): void {
+    this.#mounts.push({ prefix: prefix.replace(/\/+$/, ''), handler });
   }
 
   /** Serves files of `dir` under `prefix` (e.g. `/clients/`), GET and HEAD only, never outside `dir`. */
@@ -112,6 +126,10 @@ export class HttpRouter {
     try {
       const exact = this.#routes.get(path);
       if (exact) return await this.#run(req, res, url, exact);
+      for (const m of this.#mounts) {
+        if (path === m.prefix || path.startsWith(`${m.prefix}/`))
+          return await m.handler(req, res, url, this.#gateway);
+      }
       for (const s of this.#statics) {
         if (`${path}/` === s.prefix) {
           // Relative links of the folder's index page resolve only under the trailing slash.

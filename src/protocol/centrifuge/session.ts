@@ -3,8 +3,9 @@
  * refresh; `{}` pings every `pingIntervalMs`, answered by `{}` pongs. Commands of a frame run in order and their
  * replies go out as one batch. Channels without namespace are rooms; namespaces come with issue 10's config.
  */
-import { CentrifugeDisconnect, CentrifugeError, GatewayError } from '../../errors.js';
+import { CentrifugeDisconnect, CentrifugeError, CentrifugeUnsubscribe, GatewayError } from '../../errors.js';
 import { validateRoomId } from '../../store/room-store.js';
+import type { ControlOp } from '../../broker/broker.js';
 import type { RoomId } from '../../types.js';
 import type { Session, SessionHost } from '../protocol.js';
 import { decodeBatch, encodeBatch, type Command } from './codec.js';
@@ -73,6 +74,40 @@ export class CentrifugeSession implements Session {
     this.#closed = true;
     clearTimeout(this.#pingTimer);
     clearTimeout(this.#expiryTimer);
+  }
+
+  /** A server API operation on this connection, queued after the commands already received. */
+  control(op: ControlOp): void {
+    // A failure (a bad channel, the channel limit, the store down) must not break the chain of later frames; the
+    // server API already answered its caller, so there is nobody to tell.
+    this.#chain = this.#chain.then(() => this.#control(op)).catch(() => undefined);
+  }
+
+  async #control(op: ControlOp): Promise<void> {
+    if (this.#closed || !this.#connected) return;
+    if (op.op === 'disconnect') {
+      this.closed();
+      this.#host.close(op.code, op.reason);
+      return;
+    }
+    if (op.op === 'refresh') {
+      if (op.expired) return this.#disconnect(CentrifugeDisconnect.Expired, 'expired');
+      const refresh: Record<string, unknown> = {};
+      this.#setExpiry(op.expireAt, refresh);
+      this.#host.send(JSON.stringify({ push: { refresh } }));
+      return;
+    }
+    const room = this.#room(op.channel);
+    if (op.op === 'subscribe') {
+      if (this.#channels.has(room) || !(await this.#host.join(room))) return;
+      this.#channels.add(room);
+      const subscribe = op.data === undefined ? {} : { data: op.data };
+      this.#host.send(JSON.stringify({ push: { channel: room, subscribe } }));
+    } else if (this.#channels.delete(room)) {
+      await this.#host.leave(room);
+      const unsubscribe = { code: CentrifugeUnsubscribe.Server, reason: 'server unsubscribe' };
+      this.#host.send(JSON.stringify({ push: { channel: room, unsubscribe } }));
+    }
   }
 
   async #handle(cmd: Command | undefined): Promise<unknown> {
