@@ -253,6 +253,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
             'push API accepts loopback callers only: set PUSH_TOKEN to allow remote callers with a token',
           );
         }
+        if (this.config.apiKey === '') {
+          this.logger.warn(
+            'server API (/api) accepts loopback callers only: set API_KEY to allow remote callers with a key',
+          );
+        }
         resolve(addr);
       });
     });

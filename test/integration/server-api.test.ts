@@ -310,6 +310,21 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
       assert.equal(ctx.code, 3005);
     });
 
+    it('refresh with expire_at gives a connection without expiry one, ending it with 3005 when due', async () => {
+      const c = await sdk(gateway, 'expire-user');
+      const started = Date.now();
+      const ctx = await within<{ code: number }>(
+        'connecting again',
+        (done) => {
+          c.once('connecting', done);
+          void api(gateway, 'refresh', { user: 'expire-user', expire_at: Math.floor(Date.now() / 1000) + 1 });
+        },
+        8000,
+      );
+      assert.equal(ctx.code, 3005);
+      assert.ok(Date.now() - started >= 900, 'not before the new expiry');
+    });
+
     it('refuses a disconnect code outside 3000-4999 with 107', async () => {
       const body = await api(gateway, 'disconnect', { user: 'x', disconnect: { code: 1000, reason: '' } });
       assert.equal((body['error'] as { code: number }).code, 107);
