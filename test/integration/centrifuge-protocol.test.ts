@@ -4,6 +4,7 @@ import { Centrifuge, type PublicationContext } from 'centrifuge';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { Gateway } from '../../src/index.js';
+import { callbackWithin as within } from '../support/centrifuge-sdk.js';
 import { startChat } from '../support/chat.js';
 import { TestClient, wsUrl } from '../support/gateway.js';
 
@@ -13,17 +14,6 @@ function hs256(claims: Record<string, unknown>, expiresIn?: number): Promise<str
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' });
   if (expiresIn !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
   return jwt.sign(new TextEncoder().encode(SECRET));
-}
-
-/** Resolves with the first value `register` hands to its callback; rejects after `ms`. */
-function within<T>(what: string, register: (done: (v: T) => void) => void, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    register((v) => {
-      clearTimeout(timer);
-      resolve(v);
-    });
-  });
 }
 
 describe('Centrifugo client protocol on /connection/websocket', () => {

@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { Centrifuge, type PublicationContext } from 'centrifuge';
-import { SignJWT } from 'jose';
-import WebSocket from 'ws';
+import type { Centrifuge, PublicationContext } from 'centrifuge';
+import { callbackWithin as within, connectSdk, hs256Token } from '../support/centrifuge-sdk.js';
 import { describeOrSkip } from '../support/describe-or-skip.js';
 import { GatewayNode } from '../support/node-process.js';
 import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
@@ -29,16 +28,6 @@ async function api(node: GatewayNode, method: string, params: unknown): Promise<
   return res.json();
 }
 
-function within<T>(what: string, register: (done: (v: T) => void) => void, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    register((v) => {
-      clearTimeout(timer);
-      resolve(v);
-    });
-  });
-}
-
 describeOrSkip('server API on two gateway nodes over Redis', { skip: redis.skip }, () => {
   const url = redis.url ?? '';
   const prefix = uniquePrefix('api');
@@ -47,22 +36,10 @@ describeOrSkip('server API on two gateway nodes over Redis', { skip: redis.skip 
   const clients: Centrifuge[] = [];
 
   async function sdk(node: GatewayNode, user: string): Promise<Centrifuge> {
-    const token = await new SignJWT({ sub: user })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(SECRET));
-    const c = new Centrifuge(`${node.wsUrl}connection/websocket`, {
-      websocket: WebSocket,
-      token,
-      minReconnectDelay: 50,
-      maxReconnectDelay: 200,
-    });
-    clients.push(c);
-    await within('connected', (done) => {
-      c.once('connected', done);
-      c.connect();
-    });
-    return c;
+    const url = `${node.wsUrl}connection/websocket`;
+    const { client } = await connectSdk(url, await hs256Token(SECRET, user));
+    clients.push(client);
+    return client;
   }
 
   before(async () => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Centrifuge, type PublicationContext } from 'centrifuge';
-import { SignJWT } from 'jose';
-import WebSocket from 'ws';
+import type { Centrifuge, PublicationContext } from 'centrifuge';
 import { MemoryBus } from '../../src/broker/broker-memory-double.js';
 import { Gateway, MemoryRoomStore } from '../../src/index.js';
+import { callbackWithin as within, connectSdk, hs256Token } from '../support/centrifuge-sdk.js';
 import { startChat } from '../support/chat.js';
 import { TestClient, testConfig, wsUrl } from '../support/gateway.js';
 
@@ -58,24 +57,6 @@ async function api(gateway: Gateway, method: string, params: unknown): Promise<R
   return res.json();
 }
 
-/** Resolves with the first value `register` hands to its callback; rejects after `ms`. */
-function within<T>(what: string, register: (done: (v: T) => void) => void, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    register((v) => {
-      clearTimeout(timer);
-      resolve(v);
-    });
-  });
-}
-
-function token(sub: string): Promise<string> {
-  return new SignJWT({ sub })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setExpirationTime('5m')
-    .sign(new TextEncoder().encode(SECRET));
-}
-
 describe('server API (Centrifugo HTTP API) on /api', () => {
   let gateway: Gateway;
   const clients: Centrifuge[] = [];
@@ -85,19 +66,14 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
 
   /** An SDK client of `gw`, connected (as `user` when given). */
   async function sdk(gw: Gateway, user?: string): Promise<Centrifuge> {
-    const c = new Centrifuge(wsUrl(gw, '/connection/websocket'), {
-      websocket: WebSocket,
-      minReconnectDelay: 50,
-      maxReconnectDelay: 200,
-      ...(user === undefined ? {} : { token: await token(user) }),
-    });
-    clients.push(c);
-    const ctx = await within<{ client: string }>('connected', (done) => {
-      c.once('connected', done);
-      c.connect();
-    });
-    clientIds.set(c, ctx.client);
-    return c;
+    const url = wsUrl(gw, '/connection/websocket');
+    const { client, clientId } = await connectSdk(
+      url,
+      user === undefined ? undefined : await hs256Token(SECRET, user),
+    );
+    clients.push(client);
+    clientIds.set(client, clientId);
+    return client;
   }
 
   async function subscribed(c: Centrifuge, channel: string): Promise<PublicationContext[]> {
