@@ -3,7 +3,7 @@
  * and returns the result object, or throws an {@link ApiError} with a Centrifugo error code. Pushes and control
  * operations go through the PushService as an `api` caller, so they reach every process like any push.
  */
-import type { ControlOp } from '../broker/broker.js';
+import type { ControlOp, PublicationMeta } from '../broker/broker.js';
 import { CentrifugeDisconnect, CentrifugeError, ErrorCode, GatewayError } from '../errors.js';
 import type { GatewayApi, HistoryQuery } from '../gateway/api.js';
 import type { PushCaller } from '../gateway/push.js';
@@ -81,17 +81,24 @@ function tagsOf(p: Params): Record<string, string> | undefined {
   return entries.length === 0 ? undefined : (Object.fromEntries(entries) as Record<string, string>);
 }
 
+/** Publishes to one room; the result is Centrifugo's `PublishResult`: the history position when the room keeps one. */
 async function publishTo(
   ctx: ApiContext,
   room: RoomId,
   payload: { message: string; json: boolean },
   tags: Record<string, string> | undefined,
-): Promise<Record<string, never>> {
-  const pub =
-    payload.json || tags ? { ...(payload.json ? { json: true } : {}), ...(tags ? { tags } : {}) } : undefined;
-  await ctx.gateway.push.toRoom(ctx.caller, room, payload.message, pub);
-  // skip_history and idempotency_key are accepted; without a history engine there is nothing to skip or dedupe.
-  return {};
+): Promise<{ offset?: number; epoch?: string }> {
+  const pub: PublicationMeta = {};
+  if (payload.json) pub.json = true;
+  if (tags) pub.tags = tags;
+  const at = await ctx.gateway.push.toRoom(
+    ctx.caller,
+    room,
+    payload.message,
+    pub.json || pub.tags ? pub : undefined,
+  );
+  // skip_history and idempotency_key are accepted and not used yet (the history store decides what it keeps).
+  return at.offset === undefined ? {} : { offset: at.offset, epoch: at.epoch };
 }
 
 /** Sends a control operation to the sessions of `user` on every process. */

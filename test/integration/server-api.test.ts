@@ -195,6 +195,17 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
       await t.waitForCount('plain', 1);
     });
 
+    it("answers with the publication's history position when the room keeps history", async () => {
+      gateway.push.useHistory(() => Promise.resolve({ offset: 7, epoch: 'ep' }));
+      try {
+        assert.deepEqual(await api(gateway, 'publish', { channel: 'kept', data: 1 }), {
+          result: { offset: 7, epoch: 'ep' },
+        });
+      } finally {
+        gateway.push.useHistory(undefined);
+      }
+    });
+
     it('broadcasts to several channels with one response per channel', async () => {
       const c = await sdk(gateway);
       const a = await subscribed(c, 'bc-a');
