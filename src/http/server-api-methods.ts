@@ -8,6 +8,7 @@ import { CentrifugeDisconnect, CentrifugeError, ErrorCode, GatewayError } from '
 import type { GatewayApi, HistoryQuery } from '../gateway/api.js';
 import type { PushCaller } from '../gateway/push.js';
 import { LogLimiter } from '../logger.js';
+import { globToRegExp } from './channel-glob.js';
 import type { RoomId } from '../types.js';
 
 /** A refusal with a Centrifugo error code, answered as `{"error": {"code", "message"}}` with HTTP 200. */
@@ -116,38 +117,6 @@ async function control(ctx: ApiContext, p: Params, op: ControlOp, whitelist?: st
   return {};
 }
 
-/** A glob of the `channels` method (gobwas/glob as Centrifugo uses it): `*`, `?`, `[abc]`, `[!a-z]`, `{a,b}`. */
-export function globToRegExp(pattern: string): RegExp {
-  let out = '';
-  let inClass = false;
-  let inAlt = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (inClass) {
-      if (c === ']') inClass = false;
-      out += c === '\\' ? '\\\\' : c;
-    } else if (c === '\\' && i + 1 < pattern.length) out += `\\${pattern[++i]!}`;
-    else if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      inClass = true;
-      out += pattern[i + 1] === '!' ? (i++, '[^') : '[';
-    } else if (c === '{') {
-      inAlt = true;
-      out += '(?:';
-    } else if (c === '}' && inAlt) {
-      inAlt = false;
-      out += ')';
-    } else if (c === ',' && inAlt) out += '|';
-    else out += c.replace(/[.+^${}()|\]\\]/g, '\\$&');
-  }
-  try {
-    return new RegExp(`^${out}$`, 'su');
-  } catch {
-    throw badRequest('bad channels pattern');
-  }
-}
-
 const METHODS: Record<string, Method> = {
   async publish(ctx, p) {
     return publishTo(ctx, channelOf(ctx, p), payloadOf(p), tagsOf(p));
@@ -248,7 +217,12 @@ const METHODS: Record<string, Method> = {
 
   async channels(ctx, p) {
     const pattern = stringOf(p, 'pattern');
-    const match = pattern ? globToRegExp(pattern) : undefined;
+    let match: RegExp | undefined;
+    try {
+      match = pattern ? globToRegExp(pattern) : undefined;
+    } catch {
+      throw badRequest('bad channels pattern');
+    }
     const store = ctx.gateway.store;
     const rooms = (await store.rooms()).filter((r) => !match || match.test(r));
     const counts = await Promise.all(rooms.map((r) => store.count(r)));

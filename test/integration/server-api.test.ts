@@ -329,6 +329,11 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
       });
     });
 
+    it('answers a pattern it cannot read with 107', async () => {
+      const body = await api(gateway, 'channels', { pattern: '[z-a]' });
+      assert.equal((body['error'] as { code: number }).code, 107);
+    });
+
     it('describes this node: clients, users, channels, uptime', async () => {
       await sdk(gateway, 'info-user');
       const body = await api(gateway, 'info', {});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { globToRegExp } from '../../src/http/server-api-methods.js';
+import { globToRegExp } from '../../src/http/channel-glob.js';
 
 describe('channels pattern of the server API (glob)', () => {
   const matches = (pattern: string, name: string): boolean => globToRegExp(pattern).test(name);
