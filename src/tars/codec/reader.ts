@@ -6,7 +6,7 @@
  */
 import { TarsDecodeError, TarsDecodeErrorCode } from './errors.js';
 import { resolveDecodeLimits, type DecodeLimits } from './limits.js';
-import { decodeUtf8 } from './utf8.js';
+import { countIfInvalidUtf8, decodeUtf8 } from './utf8.js';
 import { WireType } from './wire-type.js';
 
 const TYPE_NAMES = [
@@ -172,9 +172,30 @@ export class TarsReader {
     return v;
   }
 
-  /** A UTF-8 string; invalid sequences decode to U+FFFD rather than failing (C++ peers send raw bytes). */
+  /**
+   * A UTF-8 string. Invalid sequences decode to U+FFFD rather than failing (C++ peers send raw bytes), and each
+   * such string is counted (see `invalidUtf8Count`), so the loss is never silent; declare the field binary
+   * (`readStringBytes`, tars2ts `--binary-strings`) to keep the bytes.
+   */
   readString(tag: number, required: boolean, def: string): string {
     if (!this._seek(tag)) return this._absent(tag, required, def);
+    const start = this._stringStart(tag);
+    const end = this._pos;
+    const s = decodeUtf8(this._buf, start, end);
+    // Only a decoded U+FFFD can mean a replacement; the bytes then tell a real one from a lost sequence.
+    if (s.length > 0 && s.indexOf('\ufffd') !== -1) countIfInvalidUtf8(this._buf, start, end);
+    return s;
+  }
+
+  /** A `string` field as its raw bytes (a copy), for binary strings: no UTF-8 decoding, nothing replaced. */
+  readStringBytes(tag: number, required: boolean, def: Uint8Array): Uint8Array {
+    if (!this._seek(tag)) return this._absent(tag, required, def);
+    const start = this._stringStart(tag);
+    return Buffer.from(this._buf.subarray(start, this._pos));
+  }
+
+  /** Reads a string head's length, checks it, moves past the bytes and returns where they start. */
+  private _stringStart(tag: number): number {
     const buf = this._buf;
     let len: number;
     if (this._type === WireType.String1) {
@@ -191,7 +212,7 @@ export class TarsReader {
     this._need(len, tag);
     const start = this._pos;
     this._pos = start + len;
-    return decodeUtf8(buf, start, start + len);
+    return start;
   }
 
   /** `vector<byte>`, as a simple list (type 13) or, as TarsCpp also accepts, a list of int8. Returns a copy. */

@@ -2,7 +2,9 @@
  * UTF-8 for Tars strings. Most are a few bytes (names, keys, ids), where a call into Buffer's native codec costs
  * more than the work, so short ones are done in JS; longer ones go native, through the raw `utf8Write` /
  * `utf8Slice` methods Buffer itself uses when they exist, skipping `write`/`toString` argument handling.
+ * Strings that were not valid UTF-8 are counted process-wide, so lossy decoding always leaves a trace.
  */
+import { isUtf8 } from 'node:buffer';
 
 /** Below this many UTF-16 units (encode) or bytes (decode), the JS loop beats the native call. */
 const SHORT = 32;
@@ -69,4 +71,20 @@ export function decodeUtf8(buf: Buffer, start: number, end: number): string {
     s += String.fromCharCode(c);
   }
   return s;
+}
+
+let invalidUtf8 = 0;
+
+/** Counts bytes `start..end` of `buf` as one invalid string when they are not valid UTF-8. */
+export function countIfInvalidUtf8(buf: Buffer, start: number, end: number): void {
+  if (!isUtf8(buf.subarray(start, end))) invalidUtf8++;
+}
+
+/**
+ * How many `string` values this process decoded (`TarsReader.readString`) from bytes that were not valid UTF-8,
+ * each of them with U+FFFD in place of the bad sequences. Read it before and after a decode to attribute it;
+ * `TarsServer` does so per servant and logs the first one of each.
+ */
+export function invalidUtf8Count(): number {
+  return invalidUtf8;
 }

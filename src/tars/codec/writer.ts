@@ -258,6 +258,25 @@ export class TarsWriter {
     this._pos = end + 3;
   }
 
+  /**
+   * A `string` field from raw bytes, written byte for byte (no UTF-8 encoding): for binary strings, which C++ and
+   * Java peers fill with arbitrary bytes. Same wire form as {@link writeString}.
+   */
+  writeStringBytes(tag: number, v: Uint8Array): void {
+    if (!(v instanceof Uint8Array)) throw outOfRange(tag, 'string (bytes)', v);
+    const n = v.length;
+    if (n > 255) {
+      this._head(tag, WireType.String4, 4 + n);
+      this._buf.writeUInt32BE(n, this._pos);
+      this._pos += 4;
+    } else {
+      this._head(tag, WireType.String1, 1 + n);
+      this._buf[this._pos++] = n;
+    }
+    this._buf.set(v, this._pos);
+    this._pos += n;
+  }
+
   /** `vector<byte>`: type 13, a 0x00 head, the length as an int at tag 0, then the raw bytes. */
   writeBytes(tag: number, v: Uint8Array): void {
     if (!(v instanceof Uint8Array)) throw outOfRange(tag, 'vector<byte>', v);

@@ -51,7 +51,7 @@ export class ServantDispatcher {
       return { ret: TarsRet.ServerDecodeError, desc: messageOf(err), buffer: NO_BYTES };
     }
     if (req.funcName === 'tars_ping') {
-      result.write(0, '', 0, (w, tag, v: number) => w.writeInt32(tag, v));
+      result.write(0, '', 0, (w, tag, v: number) => w.writeInt32(tag, v), 'int32');
       return { ret: TarsRet.Success, desc: '', buffer: result.toBytes() };
     }
     const op = Object.hasOwn(servant.operations, req.funcName) ? servant.operations[req.funcName] : undefined;
