@@ -1,5 +1,5 @@
 /**
- * A Tars RPC server: hosts servants on one TCP endpoint and answers TARS (iVersion 1) and TUP (iVersion 3)
+ * A Tars RPC server: hosts servants on one TCP endpoint and answers TARS (iVersion 1) and TUP (iVersion 2 and 3)
  * requests the way TarsCpp and @tars/rpc do. Generated servant bases provide the operation tables.
  */
 import net from 'node:net';
