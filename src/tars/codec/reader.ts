@@ -6,7 +6,7 @@
  */
 import { TarsDecodeError, TarsDecodeErrorCode } from './errors.js';
 import { resolveDecodeLimits, type DecodeLimits } from './limits.js';
-import { countIfInvalidUtf8, decodeUtf8 } from './utf8.js';
+import { decodeUtf8 } from './utf8.js';
 import { WireType } from './wire-type.js';
 
 const TYPE_NAMES = [
@@ -180,11 +180,7 @@ export class TarsReader {
   readString(tag: number, required: boolean, def: string): string {
     if (!this._seek(tag)) return this._absent(tag, required, def);
     const start = this._stringStart(tag);
-    const end = this._pos;
-    const s = decodeUtf8(this._buf, start, end);
-    // Only a decoded U+FFFD can mean a replacement; the bytes then tell a real one from a lost sequence.
-    if (s.length > 0 && s.indexOf('\ufffd') !== -1) countIfInvalidUtf8(this._buf, start, end);
-    return s;
+    return decodeUtf8(this._buf, start, this._pos);
   }
 
   /** A `string` field as its raw bytes (a copy), for binary strings: no UTF-8 decoding, nothing replaced. */
