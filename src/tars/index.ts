@@ -8,3 +8,11 @@ export * from './codec/index.js';
 export type * from './contract.js';
 export * from './packet/index.js';
 export * from './rpc/index.js';
+// The .tars front end and the generator behind the tars2ts CLI, for build scripts that generate in-process.
+export { loadTarsProgram, TarsIdlError, type LoadOptions, type TarsProgram } from './idl/index.js';
+export {
+  DEFAULT_IMPORT_FROM,
+  generateTypeScript,
+  type GenerateOptions,
+  type GeneratedFile,
+} from './codegen/index.js';
