@@ -87,7 +87,6 @@ function checked(s: string, buf: Buffer, start: number, end: number): string {
   return s;
 }
 
-
 /**
  * How many `string` values this process decoded (`TarsReader.readString`) from bytes that were not valid UTF-8,
  * each of them with U+FFFD in place of the bad sequences. Read it before and after a decode to attribute it;
