@@ -26,6 +26,11 @@ const TYPE_NAMES = [
   'simple-list',
 ];
 
+/** Reads one value at `tag`; list items, map keys/values are always required. */
+export type ValueReader<T> = (r: TarsReader, tag: number, required: boolean) => T;
+/** Reads a struct's fields (no begin/end heads); the reader skips to the struct end afterwards. */
+export type StructReader<T> = (r: TarsReader) => T;
+
 /**
  * Reads Tars fields from one buffer (a top-level struct body: an argument buffer or a packet).
  * Each `readX(tag, required, def)` moves forward to `tag`: it skips fields with smaller tags, returns `def` when
@@ -37,11 +42,6 @@ const TYPE_NAMES = [
  * const id = r.readInt32(0, true, 0);
  * const name = r.readString(1, false, '');
  */
-/** Reads one value at `tag`; list items, map keys/values are always required. */
-export type ValueReader<T> = (r: TarsReader, tag: number, required: boolean) => T;
-/** Reads a struct's fields (no begin/end heads); the reader skips to the struct end afterwards. */
-export type StructReader<T> = (r: TarsReader) => T;
-
 export class TarsReader {
   // Plain (TypeScript-private) properties rather than #private: V8 brand-checks # members on each access, which
   // costs ~15% on this hot path (measured on the writer).

@@ -44,6 +44,10 @@ export interface TarsValuesApi {
 
 const EMPTY_BYTES = new Uint8Array(0);
 
+/**
+ * The element codec of every IDL type, for hand-written calls and containers:
+ * `args.write(1, 'ids', ids, TarsValues.list(TarsValues.int64).write, TarsValues.list(TarsValues.int64).typeName)`.
+ */
 export const TarsValues: TarsValuesApi = {
   bool: {
     write: (w, t, v) => w.writeBool(t, v),

@@ -13,6 +13,11 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** Nesting deeper than this while writing is a cycle or a runaway value, not data. */
 const MAX_WRITE_DEPTH = 256;
 
+/** Writes one value at `tag`. Used for list items, map keys/values and RPC arguments. */
+export type ValueWriter<T> = (w: TarsWriter, tag: number, v: T) => void;
+/** Writes a struct's fields (no begin/end heads). */
+export type StructWriter<T> = (w: TarsWriter, v: T) => void;
+
 /**
  * Writes Tars fields. Every method takes the field tag (0..255) first and throws {@link TarsEncodeError} for a bad
  * tag or a value outside its type's range, before writing anything for that field.
@@ -23,11 +28,6 @@ const MAX_WRITE_DEPTH = 256;
  * w.writeString(1, 'x');
  * const bytes = w.toBytes();
  */
-/** Writes one value at `tag`. Used for list items, map keys/values and RPC arguments. */
-export type ValueWriter<T> = (w: TarsWriter, tag: number, v: T) => void;
-/** Writes a struct's fields (no begin/end heads). */
-export type StructWriter<T> = (w: TarsWriter, v: T) => void;
-
 export class TarsWriter {
   // Plain (TypeScript-private) properties rather than #private: V8 brand-checks # members on each access, which
   // costs ~15% on this hot path (measured).

@@ -17,6 +17,7 @@ import { TypeMapper } from './type-mapping.js';
 /** The runtime module generated files import from unless `importFrom` says otherwise. */
 export const DEFAULT_IMPORT_FROM = 'tars-ws/tars';
 
+/** Options of {@link generateTypeScript} (the tars2ts CLI flags). */
 export interface GenerateOptions {
   /** Also emit an abstract `<Interface>Servant` base per interface (default false: proxies only). */
   withServant?: boolean;
@@ -32,6 +33,7 @@ export interface GenerateOptions {
   binaryStrings?: readonly string[];
 }
 
+/** One generated TypeScript file. */
 export interface GeneratedFile {
   /** File name inside the output directory, e.g. `hello.ts`. */
   readonly name: string;

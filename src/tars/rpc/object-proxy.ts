@@ -43,15 +43,15 @@ export type CallObserver = (
 
 let defaultObserver: CallObserver | undefined;
 
-/**
- * Sets the observer of every proxy created without an `observer` option, in this process (the statistics reporter
- * uses it so that every Tars call an application makes is counted without changing its code). `undefined` clears it.
- */
 /** The observer set by {@link setDefaultCallObserver}, if any (to compose another with it). */
 export function getDefaultCallObserver(): CallObserver | undefined {
   return defaultObserver;
 }
 
+/**
+ * Sets the observer of every proxy created without an `observer` option, in this process (the statistics reporter
+ * uses it so that every Tars call an application makes is counted without changing its code). `undefined` clears it.
+ */
 export function setDefaultCallObserver(observer: CallObserver | undefined): void {
   defaultObserver = observer;
 }

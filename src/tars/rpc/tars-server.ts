@@ -35,6 +35,9 @@ export interface TarsServerOptions {
 }
 
 /**
+ * A Tars RPC server on one TCP endpoint: hosts servants (generated `XServant.operations`), answers TARS, TUP v2 and
+ * TUP v3 requests, and bounds what each connection may hold (in-flight requests, packet size, idle time).
+ *
  * @example
  * const server = new TarsServer({ port: 18600 });
  * server.addServant('TestApp.HelloServer.HelloObj', new HelloImpl(), HelloServant.operations);
