@@ -9,15 +9,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TarsValues as V, TarsServer, type TarsStructType } from '../../src/tars/index.js';
+// Only the public entry point: everything a TUP v2 peer needs is exported from tars-ws/tars.
 import {
   createArgReader,
   createArgWriter,
   createRequestPacket,
   decodeRequestPacket,
   encodeRequestPacket,
+  TarsServer,
+  TarsValues as V,
   TarsVersion,
-} from '../../src/tars/packet/index.js';
+  type TarsStructType,
+} from '../../src/tars/index.js';
 import { NodeTarsServant } from '../fixtures/tars/generated/NodeTars.js';
 import { within } from '../support/deadline.js';
 import { RefTars, type RefBinBuffer, type RefList, type RefMap } from '../support/tars-stream-ref.js';
