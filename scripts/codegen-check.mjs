@@ -33,6 +33,7 @@ function parseOptions(text) {
   for (let i = 0; i < words.length; i++) {
     if (words[i] === '--with-servant') options.withServant = true;
     else if (words[i] === '--import-from') options.importFrom = words[++i];
+    else if (words[i] === '--binary-strings') options.binaryStrings = words[++i].split(',');
     else throw new Error(`unknown option '${words[i]}' in banner`);
   }
   return options;

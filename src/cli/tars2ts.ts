@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_IMPORT_FROM, generateTypeScript } from '../tars/codegen/index.js';
 import { loadTarsProgram, TarsIdlError } from '../tars/idl/index.js';
 
-export const USAGE = `Usage: tars2ts [--out DIR] [--with-servant] [--import-from SPEC] FILE.tars...
+export const USAGE = `Usage: tars2ts [--out DIR] [--with-servant] [--import-from SPEC] [--binary-strings NAMES] FILE.tars...
 
 Generates one TypeScript file per .tars file (included files too), named after it: hello.tars -> hello.ts.
 
@@ -18,6 +18,11 @@ Options:
   --import-from SPEC  module the generated code imports the Tars runtime types from
                       (default: ${DEFAULT_IMPORT_FROM}); written verbatim, so a relative SPEC is
                       relative to the output directory, e.g. ../../src/tars/index.js
+  --binary-strings NAMES
+                      comma-separated string fields, parameters and return values to map to
+                      Uint8Array (raw bytes, no UTF-8): Module.Struct.field,
+                      Module.Interface.operation.param, Module.Interface.operation.return;
+                      may be repeated
   -h, --help          show this help
 `;
 
@@ -28,6 +33,7 @@ interface CliArgs {
   out: string;
   withServant: boolean;
   importFrom: string | undefined;
+  binaryStrings: string[];
   files: string[];
   help: boolean;
 }
@@ -35,7 +41,17 @@ interface CliArgs {
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { out: '.', withServant: false, importFrom: undefined, files: [], help: false };
+  const args: CliArgs = {
+    out: '.',
+    withServant: false,
+    importFrom: undefined,
+    binaryStrings: [],
+    files: [],
+    help: false,
+  };
+  const addBinary = (list: string): void => {
+    for (const n of list.split(',')) if (n.trim() !== '') args.binaryStrings.push(n.trim());
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (): string => {
@@ -49,6 +65,8 @@ function parseArgs(argv: readonly string[]): CliArgs {
     else if (a.startsWith('--out=')) args.out = a.slice('--out='.length);
     else if (a === '--import-from') args.importFrom = value();
     else if (a.startsWith('--import-from=')) args.importFrom = a.slice('--import-from='.length);
+    else if (a === '--binary-strings') addBinary(value());
+    else if (a.startsWith('--binary-strings=')) addBinary(a.slice('--binary-strings='.length));
     else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else args.files.push(a);
   }
@@ -84,6 +102,7 @@ export function main(
       outDir,
       withServant: args.withServant,
       ...(args.importFrom !== undefined ? { importFrom: args.importFrom } : {}),
+      ...(args.binaryStrings.length > 0 ? { binaryStrings: args.binaryStrings } : {}),
     });
   } catch (err) {
     if (!(err instanceof TarsIdlError)) throw err;

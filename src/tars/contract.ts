@@ -54,15 +54,20 @@ export interface TarsStructType<T> {
 
 /**
  * RPC arguments, independent of the packet version. Version 1 (TARS) writes argument `tag` positionally into one
- * buffer; version 3 (TUP) writes each under `name` at tag 0. Generated proxies call `write` for every in-parameter,
- * generated servants call it for the return value (tag 0, name '') and every out-parameter.
+ * buffer; version 3 (TUP simple) writes each under `name` at tag 0; version 2 (TUP complex) also records
+ * `typeName`, the value's Tars type name (`int32`, `List<string>`, `map<string,int32>`, `Module.Struct`; as
+ * `TarsValueCodec.typeName` spells them), which that version requires. Generated proxies call `write` for every in-parameter, generated
+ * servants call it for the return value (tag 0, name '') and every out-parameter.
  */
 export interface ArgWriter {
-  write<T>(tag: number, name: string, v: T, writer: ValueWriter<T>): void;
+  write<T>(tag: number, name: string, v: T, writer: ValueWriter<T>, typeName?: string): void;
 }
-/** Reads arguments or results written by an {@link ArgWriter}; absent ones throw TarsDecodeError. */
+/**
+ * Reads arguments or results written by an {@link ArgWriter}; absent ones throw TarsDecodeError. `typeName`
+ * selects the entry of that type in version 2 (an argument's only entry is taken whatever its type name).
+ */
 export interface ArgReader {
-  read<T>(tag: number, name: string, reader: ValueReader<T>): T;
+  read<T>(tag: number, name: string, reader: ValueReader<T>, typeName?: string): T;
 }
 
 /** Per-call options of a generated proxy method. */

@@ -7,6 +7,7 @@ import { TarsDecodeError, TarsReader, TarsValues, TarsWriter } from '../../src/t
 import {
   FrameDecoder,
   createArgReader,
+  createArgWriter,
   createRequestPacket,
   decodeRequestPacket,
   decodeResponsePacket,
@@ -139,6 +140,8 @@ function exercise(input: Uint8Array, rand: () => number): void {
   expectDecodeErrorOnly(input, () => decodeResponsePacket(input));
   expectDecodeErrorOnly(input, () => createArgReader(3, input).read(0, '', S.read));
   expectDecodeErrorOnly(input, () => createArgReader(2, input).read(0, 'a', I.read));
+  expectDecodeErrorOnly(input, () => createArgReader(2, input).read(0, 'b', S.read, 'string'));
+  expectDecodeErrorOnly(input, () => new TarsReader(input).readStringBytes(1, true, new Uint8Array(0)));
   expectDecodeErrorOnly(input, () => createArgReader(1, input).read(1, 'a', TarsValues.map(S, S).read));
   expectDecodeErrorOnly(input, () => {
     const d = new FrameDecoder({ maxFrameBytes: 4096 });
@@ -161,7 +164,11 @@ test('20,000 random and mutated inputs raise only TarsDecodeError', () => {
       context: new Map([['k', 'v']]),
     }),
   );
-  valid.push(packet, packet.subarray(4));
+  // A TUP v2 argument map (name -> type name -> bytes), so mutations reach the nested map reader.
+  const tup = createArgWriter(2);
+  tup.write(1, 'a', 7, I.write, I.typeName);
+  tup.write(2, 'b', 'bee', S.write, S.typeName);
+  valid.push(packet, packet.subarray(4), tup.toBytes());
   for (let i = 0; i < 20_000; i++) {
     const input = i % 4 === 0 ? randomBytes(rand) : mutate(rand, valid[i % valid.length]!);
     exercise(input, rand);

@@ -1,6 +1,6 @@
 /**
  * Interop with the Node reference implementation, @tars/rpc 2.0.15, over real loopback sockets: our client calling
- * its server and its client calling our server, in TARS (iVersion 1) and TUP (iVersion 3), through a test
+ * its server and its client calling our server, in TARS (iVersion 1) and TUP (iVersion 2 with type names, and 3), through a test
  * interface with structs, vectors, maps, enums, long, bytes, out parameters and errors.
  */
 import assert from 'node:assert/strict';
@@ -37,8 +37,8 @@ function sampleItem(id: number): Item {
   };
 }
 
-for (const version of [1, 3] as const) {
-  const proto = version === 1 ? 'TARS' : 'TUP';
+for (const version of [1, 2, 3] as const) {
+  const proto = version === 1 ? 'TARS' : version === 2 ? 'TUP v2 (complex)' : 'TUP v3 (simple)';
 
   describe(`our client calling an @tars/rpc server over ${proto}`, () => {
     let official: OfficialServer;

@@ -74,7 +74,7 @@ test('version 3 reports an absent argument by name', () => {
   );
 });
 
-test('version 2 (TUP complex) is read, ignoring the type names', () => {
+test('version 2 (TUP complex) is read by name when the caller gives no type name', () => {
   const inner = new Map([['int32', Buffer.from('0005', 'hex')]]);
   const w = createArgWriter(1) as TarsArgWriter;
   w.write(0, '', new Map([['n', inner]]), TarsValues.map(S, TarsValues.map(S, TarsValues.bytes)).write);
@@ -83,9 +83,39 @@ test('version 2 (TUP complex) is read, ignoring the type names', () => {
 
 test('unsupported versions are refused with typed errors', () => {
   assert.throws(() => createArgWriter(5), TarsEncodeError);
-  assert.throws(() => createArgWriter(2), TarsEncodeError);
   assert.throws(
     () => createArgReader(5, new Uint8Array()),
     (e: unknown) => e instanceof TarsDecodeError && e.code === 'TARS_UNSUPPORTED_VERSION',
+  );
+});
+
+test('version 2 writes each argument under its type name and reads it back by name and type', () => {
+  const a = createArgWriter(2);
+  a.write(1, 'n', 5, I.write, I.typeName);
+  a.write(2, 's', 'x', S.write, S.typeName);
+  const r = createArgReader(2, a.toBytes());
+  assert.equal(r.read(2, 's', S.read, 'string'), 'x');
+  assert.equal(r.read(1, 'n', I.read, 'int32'), 5);
+});
+
+test('version 2 refuses to write an argument without a type name', () => {
+  assert.throws(
+    () => createArgWriter(2).write(1, 'n', 5, I.write),
+    (e: unknown) => e instanceof TarsEncodeError && e.code === 'TARS_MISSING_TYPE_NAME',
+  );
+});
+
+test('version 2 picks the entry of the expected type when an argument has several', () => {
+  const byType = new Map([
+    ['int32', Buffer.from('0005', 'hex')],
+    ['string', Buffer.from('060178', 'hex')],
+  ]);
+  const w = createArgWriter(1) as TarsArgWriter;
+  w.write(0, '', new Map([['n', byType]]), TarsValues.map(S, TarsValues.map(S, TarsValues.bytes)).write);
+  const r = createArgReader(2, w.toBytes());
+  assert.equal(r.read(0, 'n', S.read, 'string'), 'x');
+  assert.throws(
+    () => r.read(0, 'n', I.read),
+    (e: unknown) => e instanceof TarsDecodeError,
   );
 });

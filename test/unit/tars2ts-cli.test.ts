@@ -25,7 +25,7 @@ test('--help prints usage and exits 0', () => {
   assert.equal(r.code, ExitCode.Ok);
   assert.match(
     r.stdout,
-    /^Usage: tars2ts \[--out DIR\] \[--with-servant\] \[--import-from SPEC\] FILE\.tars\.\.\./,
+    /^Usage: tars2ts \[--out DIR\] \[--with-servant\] \[--import-from SPEC\] \[--binary-strings NAMES\] FILE\.tars\.\.\./,
   );
 });
 

@@ -102,3 +102,70 @@ test('refuses an interface whose proxy name clashes with a struct', () => {
     /'IProxy' clashes with/,
   );
 });
+
+test('every argument carries its TUP v2 type name, spelled as @tars/stream does', () => {
+  const main =
+    generate({
+      'main.tars':
+        'module M { enum E { A }; struct S { 0 require int x; };' +
+        ' interface I { int f(vector<int> a, map<string, S> b, vector<byte> c, E d, vector<E> e,' +
+        ' unsigned int g, byte h, out long i); }; };',
+    }).get('main.ts') ?? '';
+  const names = [...main.matchAll(/args\.write\(\d+, '(\w+)', .*, '([^']+)'\);/g)].map(
+    (m) => `${m[1]}=${m[2]}`,
+  );
+  assert.deepEqual(names, [
+    'a=List<int32>',
+    'b=map<string,M.S>',
+    'c=list<char>',
+    'd=int32',
+    'e=List<M.E>',
+    'g=int64',
+    'h=char',
+  ]);
+  assert.match(main, /i: res\.read\(8, 'i', .*, 'int64'\)/);
+});
+
+test('every proxy gets tars_ping() unless the IDL declares it', () => {
+  const out = generate({
+    'main.tars': 'module M { interface I { void f(); }; interface J { int tars_ping(); }; };',
+  });
+  const main = out.get('main.ts') ?? '';
+  assert.equal(main.match(/async tars_ping\(/g)?.length, 2);
+  assert.match(main, /async tars_ping\(options\?: CallOptions\): Promise<void> \{/);
+  assert.match(main, /async tars_ping\(options\?: CallOptions\): Promise<\{ ret: number \}> \{/);
+});
+
+test('--binary-strings makes the named strings Uint8Array and leaves the others alone', () => {
+  const main =
+    generate(
+      {
+        'main.tars':
+          'module M { struct S { 0 require string a; 1 optional string b = "x"; 2 optional map<string, string> m; };' +
+          ' interface I { string f(string p, string q); }; };',
+      },
+      { binaryStrings: ['M.S.b', 'M.S.m', 'M.I.f.p', 'M.I.f.return'], withServant: true },
+    ).get('main.ts') ?? '';
+  assert.match(main, /^ {2}a: string;$/m);
+  assert.match(main, /^ {2}b: Uint8Array;$/m);
+  assert.match(main, /^ {2}m: Map<string, Uint8Array>;$/m);
+  assert.match(main, /b: new TextEncoder\(\)\.encode\('x'\),/);
+  assert.match(
+    main,
+    /async f\(p: Uint8Array, q: string, options\?: CallOptions\): Promise<\{ ret: Uint8Array \}>/,
+  );
+  assert.match(main, /w\.writeStringBytes\(1, v\.b\)/);
+  assert.match(
+    main,
+    /^\/\/ tars2ts options: --with-servant --binary-strings M\.S\.b,M\.S\.m,M\.I\.f\.p,M\.I\.f\.return$/m,
+  );
+});
+
+test('--binary-strings refuses a name that matches nothing or holds no string', () => {
+  const files = { 'main.tars': 'module M { struct S { 0 require int n; }; };' };
+  assert.throws(() => generate(files, { binaryStrings: ['M.S.nope'] }), TarsIdlError);
+  assert.throws(
+    () => generate(files, { binaryStrings: ['M.S.n'] }),
+    (e: unknown) => e instanceof TarsIdlError && /holds no string/.test(e.message),
+  );
+});

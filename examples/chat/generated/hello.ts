@@ -14,16 +14,21 @@ export class HelloProxy {
     this.#invoker = invoker;
   }
 
+  /** Resolves when the servant answers `tars_ping` (every Tars servant does); rejects like any call. */
+  async tars_ping(options?: CallOptions): Promise<void> {
+    await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);
+  }
+
   /** `string hello(int no, string name)` */
   async hello(no: number, name: string, options?: CallOptions): Promise<{ ret: string }> {
     return this.#invoker.invoke(
       'hello',
       (args) => {
-        args.write(1, 'no', no, (w, t, v) => w.writeInt32(t, v));
-        args.write(2, 'name', name, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'no', no, (w, t, v) => w.writeInt32(t, v), 'int32');
+        args.write(2, 'name', name, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readString(t, req, '')),
+        ret: res.read(0, '', (r, t, req) => r.readString(t, req, ''), 'string'),
       }),
       options,
     );
@@ -46,11 +51,11 @@ export abstract class HelloServant {
   static readonly operations: Record<string, ServantOperation<HelloServant>> = {
     hello: async (impl, args, result, ctx) => {
       const out = await impl.hello(
-        args.read(1, 'no', (r, t, req) => r.readInt32(t, req, 0)),
-        args.read(2, 'name', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'no', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
+        args.read(2, 'name', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeString(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeString(t, v), 'string');
     },
   };
 }

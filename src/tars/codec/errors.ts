@@ -35,6 +35,8 @@ export const TarsEncodeErrorCode = {
   TooDeep: 'TARS_TOO_DEEP',
   /** Arguments were asked for in a protocol version this implementation does not write. */
   UnsupportedVersion: 'TARS_UNSUPPORTED_VERSION',
+  /** A TUP version 2 argument was written without its Tars type name. */
+  MissingTypeName: 'TARS_MISSING_TYPE_NAME',
 } as const;
 export type TarsEncodeErrorCode = (typeof TarsEncodeErrorCode)[keyof typeof TarsEncodeErrorCode];
 

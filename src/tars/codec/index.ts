@@ -5,3 +5,4 @@ export { TarsValues, type TarsValueCodec, type TarsValuesApi } from './values.js
 export { DEFAULT_DECODE_LIMITS, resolveDecodeLimits, type DecodeLimits } from './limits.js';
 export { TarsDecodeError, TarsDecodeErrorCode, TarsEncodeError, TarsEncodeErrorCode } from './errors.js';
 export { WireType } from './wire-type.js';
+export { invalidUtf8Count } from './utf8.js';

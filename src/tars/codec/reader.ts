@@ -26,6 +26,11 @@ const TYPE_NAMES = [
   'simple-list',
 ];
 
+/** Reads one value at `tag`; list items, map keys/values are always required. */
+export type ValueReader<T> = (r: TarsReader, tag: number, required: boolean) => T;
+/** Reads a struct's fields (no begin/end heads); the reader skips to the struct end afterwards. */
+export type StructReader<T> = (r: TarsReader) => T;
+
 /**
  * Reads Tars fields from one buffer (a top-level struct body: an argument buffer or a packet).
  * Each `readX(tag, required, def)` moves forward to `tag`: it skips fields with smaller tags, returns `def` when
@@ -37,11 +42,6 @@ const TYPE_NAMES = [
  * const id = r.readInt32(0, true, 0);
  * const name = r.readString(1, false, '');
  */
-/** Reads one value at `tag`; list items, map keys/values are always required. */
-export type ValueReader<T> = (r: TarsReader, tag: number, required: boolean) => T;
-/** Reads a struct's fields (no begin/end heads); the reader skips to the struct end afterwards. */
-export type StructReader<T> = (r: TarsReader) => T;
-
 export class TarsReader {
   // Plain (TypeScript-private) properties rather than #private: V8 brand-checks # members on each access, which
   // costs ~15% on this hot path (measured on the writer).
@@ -172,9 +172,26 @@ export class TarsReader {
     return v;
   }
 
-  /** A UTF-8 string; invalid sequences decode to U+FFFD rather than failing (C++ peers send raw bytes). */
+  /**
+   * A UTF-8 string. Invalid sequences decode to U+FFFD rather than failing (C++ peers send raw bytes), and each
+   * such string is counted (see `invalidUtf8Count`), so the loss is never silent; declare the field binary
+   * (`readStringBytes`, tars2ts `--binary-strings`) to keep the bytes.
+   */
   readString(tag: number, required: boolean, def: string): string {
     if (!this._seek(tag)) return this._absent(tag, required, def);
+    const start = this._stringStart(tag);
+    return decodeUtf8(this._buf, start, this._pos);
+  }
+
+  /** A `string` field as its raw bytes (a copy), for binary strings: no UTF-8 decoding, nothing replaced. */
+  readStringBytes(tag: number, required: boolean, def: Uint8Array): Uint8Array {
+    if (!this._seek(tag)) return this._absent(tag, required, def);
+    const start = this._stringStart(tag);
+    return Buffer.from(this._buf.subarray(start, this._pos));
+  }
+
+  /** Reads a string head's length, checks it, moves past the bytes and returns where they start. */
+  private _stringStart(tag: number): number {
     const buf = this._buf;
     let len: number;
     if (this._type === WireType.String1) {
@@ -191,7 +208,7 @@ export class TarsReader {
     this._need(len, tag);
     const start = this._pos;
     this._pos = start + len;
-    return decodeUtf8(buf, start, start + len);
+    return start;
   }
 
   /** `vector<byte>`, as a simple list (type 13) or, as TarsCpp also accepts, a list of int8. Returns a copy. */

@@ -13,6 +13,11 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** Nesting deeper than this while writing is a cycle or a runaway value, not data. */
 const MAX_WRITE_DEPTH = 256;
 
+/** Writes one value at `tag`. Used for list items, map keys/values and RPC arguments. */
+export type ValueWriter<T> = (w: TarsWriter, tag: number, v: T) => void;
+/** Writes a struct's fields (no begin/end heads). */
+export type StructWriter<T> = (w: TarsWriter, v: T) => void;
+
 /**
  * Writes Tars fields. Every method takes the field tag (0..255) first and throws {@link TarsEncodeError} for a bad
  * tag or a value outside its type's range, before writing anything for that field.
@@ -23,11 +28,6 @@ const MAX_WRITE_DEPTH = 256;
  * w.writeString(1, 'x');
  * const bytes = w.toBytes();
  */
-/** Writes one value at `tag`. Used for list items, map keys/values and RPC arguments. */
-export type ValueWriter<T> = (w: TarsWriter, tag: number, v: T) => void;
-/** Writes a struct's fields (no begin/end heads). */
-export type StructWriter<T> = (w: TarsWriter, v: T) => void;
-
 export class TarsWriter {
   // Plain (TypeScript-private) properties rather than #private: V8 brand-checks # members on each access, which
   // costs ~15% on this hot path (measured).
@@ -256,6 +256,25 @@ export class TarsWriter {
     buf[headAt] = (buf[headAt]! & 0xf0) | WireType.String4;
     buf.writeUInt32BE(len, this._pos);
     this._pos = end + 3;
+  }
+
+  /**
+   * A `string` field from raw bytes, written byte for byte (no UTF-8 encoding): for binary strings, which C++ and
+   * Java peers fill with arbitrary bytes. Same wire form as {@link writeString}.
+   */
+  writeStringBytes(tag: number, v: Uint8Array): void {
+    if (!(v instanceof Uint8Array)) throw outOfRange(tag, 'string (bytes)', v);
+    const n = v.length;
+    if (n > 255) {
+      this._head(tag, WireType.String4, 4 + n);
+      this._buf.writeUInt32BE(n, this._pos);
+      this._pos += 4;
+    } else {
+      this._head(tag, WireType.String1, 1 + n);
+      this._buf[this._pos++] = n;
+    }
+    this._buf.set(v, this._pos);
+    this._pos += n;
   }
 
   /** `vector<byte>`: type 13, a 0x00 head, the length as an int at tag 0, then the raw bytes. */

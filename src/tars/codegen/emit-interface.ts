@@ -3,6 +3,8 @@
  * base (`FooServant`) whose static `operations` table the RPC server dispatches.
  *
  * Argument tags follow the TARS v1 rule: parameter i (1-based, in and out alike) is at tag i, the return value at 0.
+ * Every argument also carries its Tars type name, which TUP version 2 puts on the wire. Each proxy has
+ * `tars_ping()`, which every Tars servant answers, unless the IDL declares an operation of that name itself.
  */
 import type { InterfaceDecl, Operation, Param, TarsType } from '../idl/ast.js';
 import { TarsIdlError } from '../idl/errors.js';
@@ -47,8 +49,8 @@ function shapeOf(op: Operation, types: TypeMapper): Shape {
     }
   }
   const props = [
-    ...(op.returnType ? [`ret: ${types.tsType(op.returnType)}`] : []),
-    ...outs.map((o) => `${o.p.name}: ${types.tsType(o.p.type)}`),
+    ...(op.returnType ? [`ret: ${types.tsType(op.returnType, types.isBinary(op))}`] : []),
+    ...outs.map((o) => `${o.p.name}: ${types.tsType(o.p.type, types.isBinary(o.p))}`),
   ];
   return {
     ins,
@@ -58,6 +60,31 @@ function shapeOf(op: Operation, types: TypeMapper): Shape {
   };
 }
 
+/** `args.write(...)` / `result.write(...)` of one value: tag, name, value, writer and TUP v2 type name. */
+function writeCall(
+  target: string,
+  tag: number,
+  name: string,
+  value: string,
+  t: TarsType,
+  bin: boolean,
+  types: TypeMapper,
+): string {
+  return `${target}.write(${tag}, ${quote(name)}, ${value}, ${types.valueWriter(t, bin)}, ${quote(types.typeName(t))});`;
+}
+
+/** `args.read(...)` / `res.read(...)` of one value. */
+function readCall(
+  source: string,
+  tag: number,
+  name: string,
+  t: TarsType,
+  bin: boolean,
+  types: TypeMapper,
+): string {
+  return `${source}.read(${tag}, ${quote(name)}, ${types.valueReader(t, bin)}, ${quote(types.typeName(t))})`;
+}
+
 export function emitProxy(out: CodeWriter, i: InterfaceDecl, scope: Scope, types: TypeMapper): void {
   const invoker = scope.runtime('Invoker');
   const callOptions = scope.runtime('CallOptions');
@@ -65,21 +92,25 @@ export function emitProxy(out: CodeWriter, i: InterfaceDecl, scope: Scope, types
   out.open(`export class ${i.name}Proxy {`);
   out.line(`/** The IDL name of the interface. */`);
   out.line(`static readonly idlName = '${i.module}.${i.name}';`);
-  if (i.operations.length === 0) {
-    // Nothing to call: keep the constructor's shape without an unused field.
-    out.line(`constructor(_invoker: ${invoker}) {}`);
-  } else {
-    out.line(`readonly #invoker: ${invoker};`);
+  out.line(`readonly #invoker: ${invoker};`);
+  out.line();
+  out.open(`constructor(invoker: ${invoker}) {`);
+  out.line('this.#invoker = invoker;');
+  out.close();
+  if (!i.operations.some((op) => op.name === 'tars_ping')) {
     out.line();
-    out.open(`constructor(invoker: ${invoker}) {`);
-    out.line('this.#invoker = invoker;');
+    out.line(
+      `/** Resolves when the servant answers \`tars_ping\` (every Tars servant does); rejects like any call. */`,
+    );
+    out.open(`async tars_ping(options?: ${callOptions}): Promise<void> {`);
+    out.line(`await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);`);
     out.close();
   }
   for (const op of i.operations) {
     checkOpName(op);
     const shape = shapeOf(op, types);
     const params = [
-      ...shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type)}`),
+      ...shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type, types.isBinary(p))}`),
       `options?: ${callOptions}`,
     ];
     out.line();
@@ -91,16 +122,17 @@ export function emitProxy(out: CodeWriter, i: InterfaceDecl, scope: Scope, types
     else {
       out.open('(args) => {');
       for (const { p, tag } of shape.ins) {
-        out.line(`args.write(${tag}, ${quote(p.name)}, ${paramName(p)}, ${types.valueWriter(p.type)});`);
+        out.line(writeCall('args', tag, p.name, paramName(p), p.type, types.isBinary(p), types));
       }
       out.close('},');
     }
     if (shape.resultType === 'void') out.line('() => undefined,');
     else {
       out.open('(res) => ({');
-      if (op.returnType) out.line(`ret: res.read(0, '', ${types.valueReader(op.returnType)}),`);
+      if (op.returnType)
+        out.line(`ret: ${readCall('res', 0, '', op.returnType, types.isBinary(op), types)},`);
       for (const { p, tag } of shape.outs) {
-        out.line(`${p.name}: res.read(${tag}, ${quote(p.name)}, ${types.valueReader(p.type)}),`);
+        out.line(`${p.name}: ${readCall('res', tag, p.name, p.type, types.isBinary(p), types)},`);
       }
       out.close('}),');
     }
@@ -128,10 +160,14 @@ export function emitServant(out: CodeWriter, i: InterfaceDecl, scope: Scope, typ
   for (const op of i.operations) {
     const shape = shapeOf(op, types);
     const params = [
-      ...shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type)}`),
+      ...shape.ins.map(({ p }) => `${paramName(p)}: ${types.tsType(p.type, types.isBinary(p))}`),
       `ctx: ${ctxType}`,
     ];
-    const ret = shape.bare ? (op.returnType ? types.tsType(op.returnType) : 'void') : shape.resultType;
+    const ret = shape.bare
+      ? op.returnType
+        ? types.tsType(op.returnType, types.isBinary(op))
+        : 'void'
+      : shape.resultType;
     out.line();
     out.line(`/** \`${signature(op)}\` */`);
     out.line(`abstract ${op.name}(${params.join(', ')}): Promise<${ret}> | ${ret};`);
@@ -159,16 +195,17 @@ function emitDispatch(out: CodeWriter, op: Operation, shape: Shape, types: TypeM
   else {
     out.open(call);
     for (const { p, tag } of shape.ins)
-      out.line(`args.read(${tag}, ${quote(p.name)}, ${types.valueReader(p.type)}),`);
+      out.line(`${readCall('args', tag, p.name, p.type, types.isBinary(p), types)},`);
     out.line('ctx,');
     out.close(');');
   }
   if (resultUsed && shape.bare) {
-    out.line(`result.write(0, '', out, ${types.valueWriter(op.returnType as TarsType)});`);
+    out.line(writeCall('result', 0, '', 'out', op.returnType as TarsType, types.isBinary(op), types));
   } else if (resultUsed) {
-    if (op.returnType) out.line(`result.write(0, '', out.ret, ${types.valueWriter(op.returnType)});`);
+    if (op.returnType)
+      out.line(writeCall('result', 0, '', 'out.ret', op.returnType, types.isBinary(op), types));
     for (const { p, tag } of shape.outs) {
-      out.line(`result.write(${tag}, ${quote(p.name)}, out.${p.name}, ${types.valueWriter(p.type)});`);
+      out.line(writeCall('result', tag, p.name, `out.${p.name}`, p.type, types.isBinary(p), types));
     }
   }
   out.close('},');

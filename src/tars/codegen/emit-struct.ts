@@ -13,30 +13,38 @@ export function emitStruct(out: CodeWriter, s: StructDecl, scope: Scope, types: 
   out.line(`/** Tars struct \`${s.module}.${s.name}\`. */`);
   out.open(`export interface ${s.name} {`);
   for (const m of s.members) {
+    const bin = types.isBinary(m);
     const def = m.defaultValue ? `, default ${types.literal(m.type, m.defaultValue)}` : '';
+    const binary = bin ? ', binary string (raw bytes)' : '';
     // A default such as "*/" must not end the doc comment early.
-    out.line(`/** Tag ${m.tag}, ${m.required ? 'required' : 'optional'}${def.replace(/\*\//g, '*\\/')}. */`);
-    out.line(`${m.name}: ${types.tsType(m.type)};`);
+    out.line(
+      `/** Tag ${m.tag}, ${m.required ? 'required' : 'optional'}${def.replace(/\*\//g, '*\\/')}${binary}. */`,
+    );
+    out.line(`${m.name}: ${types.tsType(m.type, bin)};`);
   }
   out.close();
 
   out.open(`export const ${s.name}: ${scope.runtime('TarsStructType')}<${s.name}> = {`);
   out.line(`name: '${s.module}.${s.name}',`);
   out.open(`write(${w}, ${v}) {`);
-  for (const m of byTag) out.line(`${types.write('w', String(m.tag), `v.${m.name}`, m.type)};`);
+  for (const m of byTag) {
+    out.line(`${types.write('w', String(m.tag), `v.${m.name}`, m.type, types.isBinary(m))};`);
+  }
   out.close('},');
   out.open(`read(${r}) {`);
   // Readers only move forward, so fields are read in tag order too.
   out.open('return {');
   for (const m of byTag) {
-    const def = types.initial(m.type, m.defaultValue);
-    out.line(`${m.name}: ${types.read('r', String(m.tag), String(m.required), m.type, def)},`);
+    const bin = types.isBinary(m);
+    const def = types.initial(m.type, m.defaultValue, bin);
+    out.line(`${m.name}: ${types.read('r', String(m.tag), String(m.required), m.type, def, bin)},`);
   }
   out.close('};');
   out.close('},');
   out.open('create() {');
   out.open('return {');
-  for (const m of s.members) out.line(`${m.name}: ${types.initial(m.type, m.defaultValue)},`);
+  for (const m of s.members)
+    out.line(`${m.name}: ${types.initial(m.type, m.defaultValue, types.isBinary(m))},`);
   out.close('};');
   out.close('},');
   out.close('};');

@@ -6,6 +6,7 @@ import { basename, relative, resolve, sep } from 'node:path';
 import type { ConstDecl, EnumDecl, InterfaceDecl, StructDecl, TarsFile } from '../idl/ast.js';
 import { TarsIdlError } from '../idl/errors.js';
 import type { TarsProgram } from '../idl/loader.js';
+import { resolveBinaryStrings, type BinaryTarget } from './binary-strings.js';
 import { CodeWriter } from './code-writer.js';
 import { emitConst, emitEnum } from './emit-enum.js';
 import { emitProxy, emitServant } from './emit-interface.js';
@@ -16,6 +17,7 @@ import { TypeMapper } from './type-mapping.js';
 /** The runtime module generated files import from unless `importFrom` says otherwise. */
 export const DEFAULT_IMPORT_FROM = 'tars-ws/tars';
 
+/** Options of {@link generateTypeScript} (the tars2ts CLI flags). */
 export interface GenerateOptions {
   /** Also emit an abstract `<Interface>Servant` base per interface (default false: proxies only). */
   withServant?: boolean;
@@ -23,8 +25,15 @@ export interface GenerateOptions {
   importFrom?: string;
   /** The directory the files go to; the banner names the .tars file relative to it (default: current directory). */
   outDir?: string;
+  /**
+   * Fields, parameters and return values whose strings are binary (`Uint8Array`, raw bytes on the wire):
+   * `Module.Struct.field`, `Module.Interface.operation.param`, `Module.Interface.operation.return`.
+   * Map keys stay `string`. Default none.
+   */
+  binaryStrings?: readonly string[];
 }
 
+/** One generated TypeScript file. */
 export interface GeneratedFile {
   /** File name inside the output directory, e.g. `hello.ts`. */
   readonly name: string;
@@ -54,10 +63,11 @@ export function generateTypeScript(program: TarsProgram, options: GenerateOption
     nameOf.set(f.path, name);
   }
   const moduleOf = (d: Decl) => `./${nameOf.get(d.file) as string}.js`;
+  const binary = resolveBinaryStrings(program, options.binaryStrings ?? []);
   return program.files.map((f) => ({
     name: `${nameOf.get(f.path) as string}.ts`,
     source: f.path,
-    content: generateFile(f, moduleOf, options, outDir),
+    content: generateFile(f, moduleOf, options, outDir, binary),
   }));
 }
 
@@ -66,6 +76,7 @@ function generateFile(
   moduleOf: (d: Decl) => string,
   options: GenerateOptions,
   outDir: string,
+  binary: ReadonlySet<BinaryTarget>,
 ): string {
   const decls = file.modules.flatMap((m) => m.definitions).filter((d): d is Decl => d.kind !== 'key');
   const scope = new Scope(moduleOf);
@@ -76,7 +87,7 @@ function generateFile(
       if (options.withServant) scope.declare(d, `${d.name}Servant`);
     }
   }
-  const types = new TypeMapper(scope);
+  const types = new TypeMapper(scope, binary);
   const body = new CodeWriter();
   // Enums and consts first: consts are evaluated at load time and may use an enum declared later in the IDL.
   const order: Decl['kind'][] = ['enum', 'const', 'struct', 'interface'];
@@ -114,5 +125,7 @@ function optionText(options: GenerateOptions): string {
   if (options.withServant) s += ' --with-servant';
   if (options.importFrom !== undefined && options.importFrom !== DEFAULT_IMPORT_FROM)
     s += ` --import-from ${options.importFrom}`;
+  if (options.binaryStrings !== undefined && options.binaryStrings.length > 0)
+    s += ` --binary-strings ${options.binaryStrings.join(',')}`;
   return s === '' ? ' (defaults)' : s;
 }

@@ -1,9 +1,11 @@
 /**
  * How each IDL type appears in generated TypeScript: its TS type, its zero/default value, and the codec calls that
  * write and read it. Field code calls the codec directly (`w.writeInt32(0, v.a)`); element code (list items, map
- * keys/values, RPC arguments) wraps the same call in a ValueWriter/ValueReader arrow.
+ * keys/values, RPC arguments) wraps the same call in a ValueWriter/ValueReader arrow. Every method takes `bin`:
+ * the value was marked binary (`--binary-strings`), so its strings (all but map keys) are `Uint8Array`.
  */
 import type { EnumDecl, Literal, PrimitiveName, StructDecl, TarsType } from '../idl/ast.js';
+import type { BinaryTarget } from './binary-strings.js';
 import { quote } from './code-writer.js';
 import type { Scope } from './scope.js';
 
@@ -28,6 +30,27 @@ const PRIMITIVES: Record<PrimitiveName, PrimitiveInfo> = {
   'unsigned int': { ts: 'number', codec: 'UInt32', zero: '0' },
 };
 
+/** The TUP v2 type names of the primitives, spelled as @tars/stream does (unsigned ones as their wire type). */
+const TYPE_NAMES: Record<PrimitiveName, string> = {
+  bool: 'bool',
+  byte: 'char',
+  short: 'short',
+  int: 'int32',
+  long: 'int64',
+  float: 'float',
+  double: 'double',
+  string: 'string',
+  'unsigned byte': 'short',
+  'unsigned short': 'int32',
+  'unsigned int': 'int64',
+};
+
+const BINARY: PrimitiveInfo = { ts: 'Uint8Array', codec: 'StringBytes', zero: 'new Uint8Array(0)' };
+
+function primitive(name: PrimitiveName, bin: boolean): PrimitiveInfo {
+  return bin && name === 'string' ? BINARY : PRIMITIVES[name];
+}
+
 /** `vector<byte>` is a byte buffer (wire type 13), not a list. */
 function isBytes(t: TarsType): boolean {
   return t.kind === 'vector' && t.item.kind === 'primitive' && t.item.name === 'byte';
@@ -41,32 +64,40 @@ function declOf(t: TarsType & { kind: 'named' }): StructDecl | EnumDecl {
 /** Maps IDL types to TypeScript in the context of one generated file. */
 export class TypeMapper {
   readonly #scope: Scope;
-  constructor(scope: Scope) {
+  readonly #binary: ReadonlySet<BinaryTarget>;
+  /** @param binary the fields, parameters and return values marked `--binary-strings`. */
+  constructor(scope: Scope, binary: ReadonlySet<BinaryTarget> = new Set()) {
     this.#scope = scope;
+    this.#binary = binary;
   }
 
-  tsType(t: TarsType): string {
+  /** Whether a field, parameter or (an operation's) return value was marked binary. */
+  isBinary(target: BinaryTarget): boolean {
+    return this.#binary.has(target);
+  }
+
+  tsType(t: TarsType, bin = false): string {
     switch (t.kind) {
       case 'primitive':
-        return PRIMITIVES[t.name].ts;
+        return primitive(t.name, bin).ts;
       case 'vector': {
         if (isBytes(t)) return 'Uint8Array';
-        const item = this.tsType(t.item);
+        const item = this.tsType(t.item, bin);
         return /[ |]/.test(item) ? `Array<${item}>` : `${item}[]`;
       }
       case 'map':
-        return `Map<${this.tsType(t.key)}, ${this.tsType(t.value)}>`;
+        return `Map<${this.tsType(t.key)}, ${this.tsType(t.value, bin)}>`;
       case 'named':
         return this.#scope.ref(declOf(t));
     }
   }
 
   /** A fresh value of type `t`: the literal default if given, else the type's zero (first enumerator for enums). */
-  initial(t: TarsType, value?: Literal): string {
-    if (value) return this.literal(t, value);
+  initial(t: TarsType, value?: Literal, bin = false): string {
+    if (value) return this.literal(t, value, bin);
     switch (t.kind) {
       case 'primitive':
-        return PRIMITIVES[t.name].zero;
+        return primitive(t.name, bin).zero;
       case 'vector':
         return isBytes(t) ? 'new Uint8Array(0)' : '[]';
       case 'map':
@@ -81,12 +112,12 @@ export class TypeMapper {
   }
 
   /** A checked literal as a TS expression of type `t`. */
-  literal(t: TarsType, v: Literal): string {
+  literal(t: TarsType, v: Literal, bin = false): string {
     switch (v.kind) {
       case 'bool':
         return String(v.value);
       case 'string':
-        return quote(v.value);
+        return bin ? `new TextEncoder().encode(${quote(v.value)})` : quote(v.value);
       case 'float':
         return numberText(v.value);
       case 'int':
@@ -107,15 +138,15 @@ export class TypeMapper {
   }
 
   /** A statement-free expression writing `value` of type `t` at `tag` with writer `w`. */
-  write(w: string, tag: string, value: string, t: TarsType): string {
+  write(w: string, tag: string, value: string, t: TarsType, bin = false): string {
     switch (t.kind) {
       case 'primitive':
-        return `${w}.write${PRIMITIVES[t.name].codec}(${tag}, ${value})`;
+        return `${w}.write${primitive(t.name, bin).codec}(${tag}, ${value})`;
       case 'vector':
         if (isBytes(t)) return `${w}.writeBytes(${tag}, ${value})`;
-        return `${w}.writeList(${tag}, ${value}, ${this.valueWriter(t.item)})`;
+        return `${w}.writeList(${tag}, ${value}, ${this.valueWriter(t.item, bin)})`;
       case 'map':
-        return `${w}.writeMap(${tag}, ${value}, ${this.valueWriter(t.key)}, ${this.valueWriter(t.value)})`;
+        return `${w}.writeMap(${tag}, ${value}, ${this.valueWriter(t.key)}, ${this.valueWriter(t.value, bin)})`;
       case 'named': {
         const d = declOf(t);
         if (d.kind === 'enum') return `${w}.writeInt32(${tag}, ${value})`;
@@ -125,15 +156,15 @@ export class TypeMapper {
   }
 
   /** An expression reading a value of type `t` at `tag`; `def` is used when an optional field is absent. */
-  read(r: string, tag: string, required: string, t: TarsType, def: string): string {
+  read(r: string, tag: string, required: string, t: TarsType, def: string, bin = false): string {
     switch (t.kind) {
       case 'primitive':
-        return `${r}.read${PRIMITIVES[t.name].codec}(${tag}, ${required}, ${def})`;
+        return `${r}.read${primitive(t.name, bin).codec}(${tag}, ${required}, ${def})`;
       case 'vector':
         if (isBytes(t)) return `${r}.readBytes(${tag}, ${required}, ${def})`;
-        return `${r}.readList(${tag}, ${required}, ${this.valueReader(t.item)})`;
+        return `${r}.readList(${tag}, ${required}, ${this.valueReader(t.item, bin)})`;
       case 'map':
-        return `${r}.readMap(${tag}, ${required}, ${this.valueReader(t.key)}, ${this.valueReader(t.value)})`;
+        return `${r}.readMap(${tag}, ${required}, ${this.valueReader(t.key)}, ${this.valueReader(t.value, bin)})`;
       case 'named': {
         const d = declOf(t);
         const name = this.#scope.ref(d);
@@ -144,13 +175,34 @@ export class TypeMapper {
   }
 
   /** A `ValueWriter<T>` arrow for `t`. */
-  valueWriter(t: TarsType): string {
-    return `(w, t, v) => ${this.write('w', 't', 'v', t)}`;
+  valueWriter(t: TarsType, bin = false): string {
+    return `(w, t, v) => ${this.write('w', 't', 'v', t, bin)}`;
   }
 
   /** A `ValueReader<T>` arrow for `t` (elements are always present, so the default is the zero value). */
-  valueReader(t: TarsType): string {
-    return `(r, t, req) => ${this.read('r', 't', 'req', t, this.initial(t))}`;
+  valueReader(t: TarsType, bin = false): string {
+    return `(r, t, req) => ${this.read('r', 't', 'req', t, this.initial(t, undefined, bin), bin)}`;
+  }
+
+  /**
+   * The Tars type name TUP version 2 records for a value of `t`, as @tars/stream spells it: `int32`, `string`,
+   * `list<char>` for bytes, `List<T>`, `map<K,V>`, `Module.Struct`. An enum is `int32` as an argument (it is
+   * written as one) and `Module.Enum` inside a container, as the tars2node output does. A binary string is a
+   * `string` on the wire and keeps the name.
+   */
+  typeName(t: TarsType, nested = false): string {
+    switch (t.kind) {
+      case 'primitive':
+        return TYPE_NAMES[t.name];
+      case 'vector':
+        return isBytes(t) ? 'list<char>' : `List<${this.typeName(t.item, true)}>`;
+      case 'map':
+        return `map<${this.typeName(t.key, true)},${this.typeName(t.value, true)}>`;
+      case 'named': {
+        const d = declOf(t);
+        return d.kind === 'enum' && !nested ? 'int32' : `${d.module}.${d.name}`;
+      }
+    }
   }
 }
 

@@ -19,6 +19,7 @@ export interface TarsProgram {
   file(path: string): TarsFile | undefined;
 }
 
+/** Options of {@link loadTarsProgram}. */
 export interface LoadOptions {
   /** Reads a file (default: `fs.readFileSync(path, 'utf8')`). Tests pass an in-memory map. */
   readFile?: (absolutePath: string) => string;

@@ -17,7 +17,8 @@ export class TarsArgWriter implements ArgWriter {
     this.#w = writer;
   }
 
-  write<T>(tag: number, _name: string, v: T, writer: ValueWriter<T>): void {
+  /** `_name` and `_typeName` are not on the wire in version 1. */
+  write<T>(tag: number, _name: string, v: T, writer: ValueWriter<T>, _typeName?: string): void {
     writer(this.#w, tag, v);
   }
 

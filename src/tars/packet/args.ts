@@ -1,4 +1,4 @@
-/** Picks the argument encoding of a packet version, so RPC code handles versions 1 and 3 the same way. */
+/** Picks the argument encoding of a packet version, so RPC code handles versions 1, 2 and 3 the same way. */
 import type { ArgReader, ArgWriter } from '../contract.js';
 import {
   TarsDecodeError,
@@ -18,12 +18,19 @@ export interface ArgEncoder extends ArgWriter {
 }
 
 /**
- * The argument writer for `version` (1 TARS or 3 TUP simple).
+ * The argument writer for `version` (1 TARS, 2 TUP complex or 3 TUP simple).
  * @throws TarsEncodeError (`TARS_UNSUPPORTED_VERSION`) for any other version.
+ *
+ * @example
+ * const args = createArgWriter(TarsVersion.TupComplex);
+ * args.write(1, 'no', 7, TarsValues.int32.write, TarsValues.int32.typeName);
+ * const sBuffer = args.toBytes();
  */
 export function createArgWriter(version: number, writer?: TarsWriter): ArgEncoder {
   if (version === TarsVersion.Tars) return new TarsArgWriter(writer);
-  if (version === TarsVersion.TupSimple) return new TupArgWriter(writer);
+  if (version === TarsVersion.TupSimple || version === TarsVersion.TupComplex) {
+    return new TupArgWriter(writer, version);
+  }
   throw new TarsEncodeError(
     TarsEncodeErrorCode.UnsupportedVersion,
     `cannot write arguments of iVersion ${version}`,

@@ -7,7 +7,7 @@
 export const TarsVersion = {
   /** Positional: argument i at tag i in one buffer. */
   Tars: 1,
-  /** TUP complex: map<name, map<typeName, bytes>>. Not implemented here. */
+  /** TUP complex: map<name, map<typeName, bytes>> (UniAttribute with type names). */
   TupComplex: 2,
   /** TUP simple: map<name, bytes>, each value at tag 0. */
   TupSimple: 3,

@@ -17,6 +17,6 @@ export {
 } from './response-packet.js';
 export { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, type FrameDecoderOptions } from './frame-decoder.js';
 export { TarsArgReader, TarsArgWriter } from './args-tars.js';
-export { TupArgReader, TupArgWriter } from './args-tup.js';
+export { TupArgReader, TupArgWriter, type TupVersion } from './args-tup.js';
 export { createArgReader, createArgWriter, type ArgEncoder } from './args.js';
 export { MessageType, PacketType, StatusKey, TarsRet, TarsVersion } from './constants.js';

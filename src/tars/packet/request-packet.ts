@@ -9,7 +9,7 @@ import { readStringMap, writeStringMap } from './string-map.js';
 
 /** A Tars request. Every field is required on the wire. */
 export interface RequestPacket {
-  /** Protocol version, see `TarsVersion` (1 TARS, 3 TUP simple). */
+  /** Protocol version, see `TarsVersion` (1 TARS, 2 TUP complex, 3 TUP simple). */
   iVersion: number;
   /** `PacketType`: 0 normal, 1 one-way. */
   cPacketType: number;

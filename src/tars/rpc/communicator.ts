@@ -15,6 +15,9 @@ export interface CommunicatorOptions extends Omit<ObjectProxyOptions, 'endpointS
 }
 
 /**
+ * Shares options among the proxies it creates, keeps one `ObjectProxy` per address and version, and resolves
+ * addresses without endpoints through the registry (`locator`).
+ *
  * @example
  * const comm = new Communicator({ locator: 'tars.tarsregistry.QueryObj@tcp -h 10.0.0.1 -p 17890' });
  * const hello = comm.proxy(HelloProxy, 'TestApp.HelloServer.HelloObj');

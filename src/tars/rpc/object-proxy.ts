@@ -43,15 +43,15 @@ export type CallObserver = (
 
 let defaultObserver: CallObserver | undefined;
 
-/**
- * Sets the observer of every proxy created without an `observer` option, in this process (the statistics reporter
- * uses it so that every Tars call an application makes is counted without changing its code). `undefined` clears it.
- */
 /** The observer set by {@link setDefaultCallObserver}, if any (to compose another with it). */
 export function getDefaultCallObserver(): CallObserver | undefined {
   return defaultObserver;
 }
 
+/**
+ * Sets the observer of every proxy created without an `observer` option, in this process (the statistics reporter
+ * uses it so that every Tars call an application makes is counted without changing its code). `undefined` clears it.
+ */
 export function setDefaultCallObserver(observer: CallObserver | undefined): void {
   defaultObserver = observer;
 }
@@ -60,8 +60,8 @@ export function setDefaultCallObserver(observer: CallObserver | undefined): void
 export interface ObjectProxyOptions {
   /** Default call timeout, ms. Default 3000. */
   timeout?: number;
-  /** Packet version: 1 TARS (default) or 3 TUP. */
-  version?: 1 | 3;
+  /** Packet version: 1 TARS (default), 2 TUP complex (UniAttribute with type names) or 3 TUP simple. */
+  version?: 1 | 2 | 3;
   /** Connect timeout, ms. Default 3000. */
   connectTimeout?: number;
   /**
@@ -135,8 +135,14 @@ export class ObjectProxy implements Invoker {
     if (!(timeout > 0)) throw new RangeError(`ObjectProxy timeout must be > 0 ms, got ${timeout}`);
     this.#timeout = timeout;
     this.#version = options.version ?? TarsVersion.Tars;
-    if (this.#version !== TarsVersion.Tars && this.#version !== TarsVersion.TupSimple) {
-      throw new RangeError(`ObjectProxy version must be 1 (TARS) or 3 (TUP), got ${String(this.#version)}`);
+    if (
+      this.#version !== TarsVersion.Tars &&
+      this.#version !== TarsVersion.TupComplex &&
+      this.#version !== TarsVersion.TupSimple
+    ) {
+      throw new RangeError(
+        `ObjectProxy version must be 1 (TARS), 2 (TUP complex) or 3 (TUP simple), got ${String(this.#version)}`,
+      );
     }
     for (const e of addr.endpoints) {
       if (e.protocol !== 'tcp')

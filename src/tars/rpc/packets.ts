@@ -1,6 +1,6 @@
 /**
  * The packet layer as the RPC client and server see it: framing, RequestPacket/ResponsePacket, and argument
- * buffers for TARS (iVersion 1) and TUP (iVersion 3). An adapter: it keeps the RPC code independent of how the
+ * buffers for TARS (iVersion 1) and TUP (iVersion 2 and 3). An adapter: it keeps the RPC code independent of how the
  * packet module spells things.
  */
 import { TarsReader } from '../codec/reader.js';
@@ -183,7 +183,7 @@ function emptyTupBuffer(): Uint8Array {
 /** An ArgWriter that can hand out its bytes. */
 export type BufferArgWriter = ArgEncoder;
 
-/** Arguments writer for `version` (1 positional tags, 3 TUP map by name); throws for other versions. */
+/** Arguments writer for `version` (1 positional tags, 2/3 TUP map by name); throws for other versions. */
 export function newArgWriter(version: number): BufferArgWriter {
   return createArgWriter(version);
 }

@@ -1,10 +1,13 @@
 /**
  * Maps a request to a servant operation and its outcome to an iRet: -4 unknown servant, -3 unknown function,
  * -1 arguments that do not decode, -99 (or the code of a thrown TarsRpcError) when the servant throws.
- * `tars_ping` answers 0 on every servant.
+ * `tars_ping` answers 0 on every servant. Default `string` arguments that were not valid UTF-8 are counted per
+ * servant and the first one of each servant is logged, so a peer sending raw bytes is noticed.
  */
 import type { ServantCallContext, ServantOperation } from '../contract.js';
+import type { Logger } from 'pino';
 import { TarsDecodeError, TarsEncodeError } from '../codec/errors.js';
+import { invalidUtf8Count } from '../codec/utf8.js';
 import { TarsRet, TarsRpcError } from './errors.js';
 import { newArgReader, newArgWriter, type Request } from './packets.js';
 
@@ -24,6 +27,18 @@ const NO_BYTES = new Uint8Array(0);
 
 export class ServantDispatcher {
   readonly #servants = new Map<string, Servant>();
+  readonly #invalidUtf8 = new Map<string, number>();
+  readonly #logger: Logger | undefined;
+
+  /** @param logger where the first invalid UTF-8 argument of each servant is reported. */
+  constructor(logger?: Logger) {
+    this.#logger = logger;
+  }
+
+  /** Default `string` arguments of `servant` decoded from invalid UTF-8 (U+FFFD in place of the bad bytes). */
+  invalidUtf8Count(servant: string): number {
+    return this.#invalidUtf8.get(servant) ?? 0;
+  }
 
   /** Registers `impl` under `name` (`App.Server.Obj`), dispatching through `operations` (from the generated base). */
   add<S>(name: string, impl: S, operations: Readonly<Record<string, ServantOperation<S>>>): void {
@@ -51,7 +66,7 @@ export class ServantDispatcher {
       return { ret: TarsRet.ServerDecodeError, desc: messageOf(err), buffer: NO_BYTES };
     }
     if (req.funcName === 'tars_ping') {
-      result.write(0, '', 0, (w, tag, v: number) => w.writeInt32(tag, v));
+      result.write(0, '', 0, (w, tag, v: number) => w.writeInt32(tag, v), 'int32');
       return { ret: TarsRet.Success, desc: '', buffer: result.toBytes() };
     }
     const op = Object.hasOwn(servant.operations, req.funcName) ? servant.operations[req.funcName] : undefined;
@@ -69,7 +84,13 @@ export class ServantDispatcher {
       return { ret: TarsRet.ServerDecodeError, desc: `bad arguments: ${messageOf(err)}`, buffer: NO_BYTES };
     }
     try {
-      await op(servant.impl, args, result, ctx);
+      // An operation reads its arguments synchronously before its first await, so the process-wide counter's
+      // growth over the call below belongs to this request's arguments.
+      const before = invalidUtf8Count();
+      const running = op(servant.impl, args, result, ctx);
+      const bad = invalidUtf8Count() - before;
+      if (bad > 0) this.#noteInvalidUtf8(req, bad);
+      await running;
     } catch (err) {
       // Argument decoding happens inside the operation, before the servant runs: a decode error there is the
       // caller's fault (-1), anything else is the servant's.
@@ -94,6 +115,19 @@ export class ServantDispatcher {
         desc: `cannot encode the result: ${messageOf(err)}`,
         buffer: NO_BYTES,
       };
+    }
+  }
+
+  #noteInvalidUtf8(req: Request, bad: number): void {
+    const seen = this.#invalidUtf8.get(req.servantName) ?? 0;
+    this.#invalidUtf8.set(req.servantName, seen + bad);
+    // Once per servant: a peer that sends raw bytes does it on every call, and one line says all there is.
+    if (seen === 0) {
+      this.#logger?.warn(
+        { servant: req.servantName, func: req.funcName, strings: bad },
+        'tars server: a string argument was not valid UTF-8 and was decoded with U+FFFD (logged once per ' +
+          'servant; counted in invalidUtf8Count); declare it binary with tars2ts --binary-strings to keep the bytes',
+      );
     }
   }
 }

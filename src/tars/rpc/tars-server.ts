@@ -1,5 +1,5 @@
 /**
- * A Tars RPC server: hosts servants on one TCP endpoint and answers TARS (iVersion 1) and TUP (iVersion 3)
+ * A Tars RPC server: hosts servants on one TCP endpoint and answers TARS (iVersion 1) and TUP (iVersion 2 and 3)
  * requests the way TarsCpp and @tars/rpc do. Generated servant bases provide the operation tables.
  */
 import net from 'node:net';
@@ -35,13 +35,16 @@ export interface TarsServerOptions {
 }
 
 /**
+ * A Tars RPC server on one TCP endpoint: hosts servants (generated `XServant.operations`), answers TARS, TUP v2 and
+ * TUP v3 requests, and bounds what each connection may hold (in-flight requests, packet size, idle time).
+ *
  * @example
  * const server = new TarsServer({ port: 18600 });
  * server.addServant('TestApp.HelloServer.HelloObj', new HelloImpl(), HelloServant.operations);
  * const { port } = await server.listen();
  */
 export class TarsServer {
-  readonly #dispatcher = new ServantDispatcher();
+  readonly #dispatcher: ServantDispatcher;
   readonly #connections = new Set<ServerConnection>();
   readonly #server: net.Server;
   readonly #host: string;
@@ -70,6 +73,7 @@ export class TarsServer {
         `idleTimeoutMs must be an integer of ms in 0..2147483647 (0: never), got ${this.#idleTimeoutMs}`,
       );
     this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#dispatcher = new ServantDispatcher(this.#logger);
     this.#server = net.createServer((socket) => {
       const conn = new ServerConnection(socket, this.#dispatcher, {
         maxPacketLength: this.#maxPacketLength,
@@ -87,6 +91,15 @@ export class TarsServer {
   addServant<S>(name: string, impl: S, operations: Readonly<Record<string, ServantOperation<S>>>): this {
     this.#dispatcher.add(name, impl, operations);
     return this;
+  }
+
+  /**
+   * How many default `string` arguments of servant `name` arrived as invalid UTF-8 and were decoded with U+FFFD
+   * (the first one of each servant is also logged as a warning). Declare such arguments binary
+   * (tars2ts `--binary-strings`) to receive their bytes instead.
+   */
+  invalidUtf8Count(name: string): number {
+    return this.#dispatcher.invalidUtf8Count(name);
   }
 
   /** Starts listening; resolves with the bound address (useful with port 0). */

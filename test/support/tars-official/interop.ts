@@ -100,31 +100,37 @@ export interface Echo {
 
 export const echoOperations: Record<string, ServantOperation<Echo>> = {
   async hello(impl, a, res, ctx) {
-    const no = a.read(1, 'no', V.int32.read);
-    const name = a.read(2, 'name', V.string.read);
-    res.write(0, '', await impl.hello(no, name, ctx), V.string.write);
+    const no = a.read(1, 'no', V.int32.read, V.int32.typeName);
+    const name = a.read(2, 'name', V.string.read, V.string.typeName);
+    res.write(0, '', await impl.hello(no, name, ctx), V.string.write, V.string.typeName);
   },
   async echoItem(impl, a, res, ctx) {
-    const req = a.read(1, 'req', item.read);
+    const req = a.read(1, 'req', item.read, item.typeName);
     const out = await impl.echoItem(req, ctx);
-    res.write(0, '', out.ret, V.int32.write);
-    res.write(2, 'rsp', out.rsp, item.write);
+    res.write(0, '', out.ret, V.int32.write, V.int32.typeName);
+    res.write(2, 'rsp', out.rsp, item.write, item.typeName);
   },
   async pack(impl, a, res, ctx) {
-    const items = a.read(1, 'items', itemsCodec.read);
-    const attrs = a.read(2, 'attrs', attrsCodec.read);
+    const items = a.read(1, 'items', itemsCodec.read, itemsCodec.typeName);
+    const attrs = a.read(2, 'attrs', attrsCodec.read, attrsCodec.typeName);
     const out = await impl.pack(items, attrs, ctx);
-    res.write(0, '', out.ret, V.int32.write);
-    res.write(3, 'bag', out.bag, bag.write);
-    res.write(4, 'count', out.count, V.int32.write);
+    res.write(0, '', out.ret, V.int32.write, V.int32.typeName);
+    res.write(3, 'bag', out.bag, bag.write, bag.typeName);
+    res.write(4, 'count', out.count, V.int32.write, V.int32.typeName);
   },
   async fail(impl, a, _res, ctx) {
-    const code = a.read(1, 'code', V.int32.read);
-    const message = a.read(2, 'message', V.string.read);
+    const code = a.read(1, 'code', V.int32.read, V.int32.typeName);
+    const message = a.read(2, 'message', V.string.read, V.string.typeName);
     await impl.fail(code, message, ctx);
   },
   async next(impl, a, res, ctx) {
-    res.write(0, '', await impl.next(a.read(1, 'c', V.int32.read), ctx), V.int32.write);
+    res.write(
+      0,
+      '',
+      await impl.next(a.read(1, 'c', V.int32.read, V.int32.typeName), ctx),
+      V.int32.write,
+      V.int32.typeName,
+    );
   },
 };
 
@@ -138,18 +144,21 @@ export class EchoProxy {
     return this.#inv.invoke(
       'hello',
       (a) => {
-        a.write(1, 'no', no, V.int32.write);
-        a.write(2, 'name', name, V.string.write);
+        a.write(1, 'no', no, V.int32.write, V.int32.typeName);
+        a.write(2, 'name', name, V.string.write, V.string.typeName);
       },
-      (r: ArgReader) => ({ ret: r.read(0, '', V.string.read) }),
+      (r: ArgReader) => ({ ret: r.read(0, '', V.string.read, V.string.typeName) }),
       options,
     );
   }
   echoItem(req: Item, options?: CallOptions): Promise<{ ret: number; rsp: Item }> {
     return this.#inv.invoke(
       'echoItem',
-      (a) => a.write(1, 'req', req, item.write),
-      (r) => ({ ret: r.read(0, '', V.int32.read), rsp: r.read(2, 'rsp', item.read) }),
+      (a) => a.write(1, 'req', req, item.write, item.typeName),
+      (r) => ({
+        ret: r.read(0, '', V.int32.read, V.int32.typeName),
+        rsp: r.read(2, 'rsp', item.read, item.typeName),
+      }),
       options,
     );
   }
@@ -161,13 +170,13 @@ export class EchoProxy {
     return this.#inv.invoke(
       'pack',
       (a) => {
-        a.write(1, 'items', items, itemsCodec.write);
-        a.write(2, 'attrs', attrs, attrsCodec.write);
+        a.write(1, 'items', items, itemsCodec.write, itemsCodec.typeName);
+        a.write(2, 'attrs', attrs, attrsCodec.write, attrsCodec.typeName);
       },
       (r) => ({
-        ret: r.read(0, '', V.int32.read),
-        bag: r.read(3, 'bag', bag.read),
-        count: r.read(4, 'count', V.int32.read),
+        ret: r.read(0, '', V.int32.read, V.int32.typeName),
+        bag: r.read(3, 'bag', bag.read, bag.typeName),
+        count: r.read(4, 'count', V.int32.read, V.int32.typeName),
       }),
       options,
     );
@@ -176,8 +185,8 @@ export class EchoProxy {
     return this.#inv.invoke(
       'fail',
       (a) => {
-        a.write(1, 'code', code, V.int32.write);
-        a.write(2, 'message', message, V.string.write);
+        a.write(1, 'code', code, V.int32.write, V.int32.typeName);
+        a.write(2, 'message', message, V.string.write, V.string.typeName);
       },
       () => undefined,
       options,
@@ -186,8 +195,8 @@ export class EchoProxy {
   next(c: number, options?: CallOptions): Promise<{ ret: number }> {
     return this.#inv.invoke(
       'next',
-      (a) => a.write(1, 'c', c, V.int32.write),
-      (r) => ({ ret: r.read(0, '', V.int32.read) }),
+      (a) => a.write(1, 'c', c, V.int32.write, V.int32.typeName),
+      (r) => ({ ret: r.read(0, '', V.int32.read, V.int32.typeName) }),
       options,
     );
   }

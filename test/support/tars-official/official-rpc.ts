@@ -116,8 +116,15 @@ function item(v: Partial<PlainItem>): RefStruct {
   return new ItemClass().readFromObject(v);
 }
 
-/** An @tars/rpc client proxy to `address` (`App.Server.Obj@tcp -h ... -p ...`), TARS (1) or TUP (3). */
-export function officialEchoClient(address: string, version: 1 | 3, timeoutMs = 3000): OfficialEchoClient {
+/**
+ * An @tars/rpc client proxy to `address` (`App.Server.Obj@tcp -h ... -p ...`), TARS (1), TUP complex (2, type
+ * names checked on read) or TUP simple (3).
+ */
+export function officialEchoClient(
+  address: string,
+  version: 1 | 2 | 3,
+  timeoutMs = 3000,
+): OfficialEchoClient {
   const comm = Rpc.Communicator.New();
   const prx = comm.stringToProxy(ProxyGen.EchoProxy, address);
   prx.setVersion(version);

@@ -14,6 +14,11 @@ export class AdminFProxy {
     this.#invoker = invoker;
   }
 
+  /** Resolves when the servant answers `tars_ping` (every Tars servant does); rejects like any call. */
+  async tars_ping(options?: CallOptions): Promise<void> {
+    await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);
+  }
+
   /** `void shutdown()` */
   async shutdown(options?: CallOptions): Promise<void> {
     return this.#invoker.invoke(
@@ -29,10 +34,10 @@ export class AdminFProxy {
     return this.#invoker.invoke(
       'notify',
       (args) => {
-        args.write(1, 'command', command, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'command', command, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readString(t, req, '')),
+        ret: res.read(0, '', (r, t, req) => r.readString(t, req, ''), 'string'),
       }),
       options,
     );
@@ -44,7 +49,7 @@ export class AdminFProxy {
       'getPid',
       () => {},
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt64(t, req, 0n)),
+        ret: res.read(0, '', (r, t, req) => r.readInt64(t, req, 0n), 'int64'),
       }),
       options,
     );
@@ -76,14 +81,14 @@ export abstract class AdminFServant {
     },
     notify: async (impl, args, result, ctx) => {
       const out = await impl.notify(
-        args.read(1, 'command', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'command', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeString(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeString(t, v), 'string');
     },
     getPid: async (impl, _args, result, ctx) => {
       const out = await impl.getPid(ctx);
-      result.write(0, '', out, (w, t, v) => w.writeInt64(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt64(t, v), 'int64');
     },
   };
 }

@@ -51,15 +51,20 @@ export class ServerFProxy {
     this.#invoker = invoker;
   }
 
+  /** Resolves when the servant answers `tars_ping` (every Tars servant does); rejects like any call. */
+  async tars_ping(options?: CallOptions): Promise<void> {
+    await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);
+  }
+
   /** `int keepAlive(ServerInfo serverInfo)` */
   async keepAlive(serverInfo: ServerInfo, options?: CallOptions): Promise<{ ret: number }> {
     return this.#invoker.invoke(
       'keepAlive',
       (args) => {
-        args.write(1, 'serverInfo', serverInfo, (w, t, v) => w.writeStruct(t, v, ServerInfo.write));
+        args.write(1, 'serverInfo', serverInfo, (w, t, v) => w.writeStruct(t, v, ServerInfo.write), 'tars.ServerInfo');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -70,10 +75,10 @@ export class ServerFProxy {
     return this.#invoker.invoke(
       'keepActiving',
       (args) => {
-        args.write(1, 'serverInfo', serverInfo, (w, t, v) => w.writeStruct(t, v, ServerInfo.write));
+        args.write(1, 'serverInfo', serverInfo, (w, t, v) => w.writeStruct(t, v, ServerInfo.write), 'tars.ServerInfo');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -84,12 +89,12 @@ export class ServerFProxy {
     return this.#invoker.invoke(
       'reportVersion',
       (args) => {
-        args.write(1, 'app', app, (w, t, v) => w.writeString(t, v));
-        args.write(2, 'serverName', serverName, (w, t, v) => w.writeString(t, v));
-        args.write(3, 'version', version, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'app', app, (w, t, v) => w.writeString(t, v), 'string');
+        args.write(2, 'serverName', serverName, (w, t, v) => w.writeString(t, v), 'string');
+        args.write(3, 'version', version, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -118,26 +123,26 @@ export abstract class ServerFServant {
   static readonly operations: Record<string, ServantOperation<ServerFServant>> = {
     keepAlive: async (impl, args, result, ctx) => {
       const out = await impl.keepAlive(
-        args.read(1, 'serverInfo', (r, t, req) => r.readStruct(t, req, ServerInfo.read, ServerInfo.create)),
+        args.read(1, 'serverInfo', (r, t, req) => r.readStruct(t, req, ServerInfo.read, ServerInfo.create), 'tars.ServerInfo'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     keepActiving: async (impl, args, result, ctx) => {
       const out = await impl.keepActiving(
-        args.read(1, 'serverInfo', (r, t, req) => r.readStruct(t, req, ServerInfo.read, ServerInfo.create)),
+        args.read(1, 'serverInfo', (r, t, req) => r.readStruct(t, req, ServerInfo.read, ServerInfo.create), 'tars.ServerInfo'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     reportVersion: async (impl, args, result, ctx) => {
       const out = await impl.reportVersion(
-        args.read(1, 'app', (r, t, req) => r.readString(t, req, '')),
-        args.read(2, 'serverName', (r, t, req) => r.readString(t, req, '')),
-        args.read(3, 'version', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'app', (r, t, req) => r.readString(t, req, ''), 'string'),
+        args.read(2, 'serverName', (r, t, req) => r.readString(t, req, ''), 'string'),
+        args.read(3, 'version', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
   };
 }

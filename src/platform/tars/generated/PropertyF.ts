@@ -120,15 +120,20 @@ export class PropertyFProxy {
     this.#invoker = invoker;
   }
 
+  /** Resolves when the servant answers `tars_ping` (every Tars servant does); rejects like any call. */
+  async tars_ping(options?: CallOptions): Promise<void> {
+    await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);
+  }
+
   /** `int reportPropMsg(map<StatPropMsgHead, StatPropMsgBody> statmsg)` */
   async reportPropMsg(statmsg: Map<StatPropMsgHead, StatPropMsgBody>, options?: CallOptions): Promise<{ ret: number }> {
     return this.#invoker.invoke(
       'reportPropMsg',
       (args) => {
-        args.write(1, 'statmsg', statmsg, (w, t, v) => w.writeMap(t, v, (w, t, v) => w.writeStruct(t, v, StatPropMsgHead.write), (w, t, v) => w.writeStruct(t, v, StatPropMsgBody.write)));
+        args.write(1, 'statmsg', statmsg, (w, t, v) => w.writeMap(t, v, (w, t, v) => w.writeStruct(t, v, StatPropMsgHead.write), (w, t, v) => w.writeStruct(t, v, StatPropMsgBody.write)), 'map<tars.StatPropMsgHead,tars.StatPropMsgBody>');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -151,10 +156,10 @@ export abstract class PropertyFServant {
   static readonly operations: Record<string, ServantOperation<PropertyFServant>> = {
     reportPropMsg: async (impl, args, result, ctx) => {
       const out = await impl.reportPropMsg(
-        args.read(1, 'statmsg', (r, t, req) => r.readMap(t, req, (r, t, req) => r.readStruct(t, req, StatPropMsgHead.read, StatPropMsgHead.create), (r, t, req) => r.readStruct(t, req, StatPropMsgBody.read, StatPropMsgBody.create))),
+        args.read(1, 'statmsg', (r, t, req) => r.readMap(t, req, (r, t, req) => r.readStruct(t, req, StatPropMsgHead.read, StatPropMsgHead.create), (r, t, req) => r.readStruct(t, req, StatPropMsgBody.read, StatPropMsgBody.create)), 'map<tars.StatPropMsgHead,tars.StatPropMsgBody>'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
   };
 }

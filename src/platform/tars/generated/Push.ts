@@ -14,16 +14,21 @@ export class PushProxy {
     this.#invoker = invoker;
   }
 
+  /** Resolves when the servant answers `tars_ping` (every Tars servant does); rejects like any call. */
+  async tars_ping(options?: CallOptions): Promise<void> {
+    await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);
+  }
+
   /** `int pushToRoom(string room, string message)` */
   async pushToRoom(room: string, message: string, options?: CallOptions): Promise<{ ret: number }> {
     return this.#invoker.invoke(
       'pushToRoom',
       (args) => {
-        args.write(1, 'room', room, (w, t, v) => w.writeString(t, v));
-        args.write(2, 'message', message, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'room', room, (w, t, v) => w.writeString(t, v), 'string');
+        args.write(2, 'message', message, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -34,10 +39,10 @@ export class PushProxy {
     return this.#invoker.invoke(
       'pushToAll',
       (args) => {
-        args.write(1, 'message', message, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'message', message, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -48,11 +53,11 @@ export class PushProxy {
     return this.#invoker.invoke(
       'pushToConnection',
       (args) => {
-        args.write(1, 'conn', conn, (w, t, v) => w.writeInt64(t, v));
-        args.write(2, 'message', message, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'conn', conn, (w, t, v) => w.writeInt64(t, v), 'int64');
+        args.write(2, 'message', message, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -63,11 +68,11 @@ export class PushProxy {
     return this.#invoker.invoke(
       'roomMembers',
       (args) => {
-        args.write(1, 'room', room, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'room', room, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
-        members: res.read(2, 'members', (r, t, req) => r.readList(t, req, (r, t, req) => r.readInt64(t, req, 0n))),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
+        members: res.read(2, 'members', (r, t, req) => r.readList(t, req, (r, t, req) => r.readInt64(t, req, 0n)), 'List<int64>'),
       }),
       options,
     );
@@ -78,10 +83,10 @@ export class PushProxy {
     return this.#invoker.invoke(
       'roomCount',
       (args) => {
-        args.write(1, 'room', room, (w, t, v) => w.writeString(t, v));
+        args.write(1, 'room', room, (w, t, v) => w.writeString(t, v), 'string');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -93,8 +98,8 @@ export class PushProxy {
       'roomList',
       () => {},
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
-        rooms: res.read(1, 'rooms', (r, t, req) => r.readList(t, req, (r, t, req) => r.readString(t, req, ''))),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
+        rooms: res.read(1, 'rooms', (r, t, req) => r.readList(t, req, (r, t, req) => r.readString(t, req, '')), 'List<string>'),
       }),
       options,
     );
@@ -132,46 +137,46 @@ export abstract class PushServant {
   static readonly operations: Record<string, ServantOperation<PushServant>> = {
     pushToRoom: async (impl, args, result, ctx) => {
       const out = await impl.pushToRoom(
-        args.read(1, 'room', (r, t, req) => r.readString(t, req, '')),
-        args.read(2, 'message', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'room', (r, t, req) => r.readString(t, req, ''), 'string'),
+        args.read(2, 'message', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     pushToAll: async (impl, args, result, ctx) => {
       const out = await impl.pushToAll(
-        args.read(1, 'message', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'message', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     pushToConnection: async (impl, args, result, ctx) => {
       const out = await impl.pushToConnection(
-        args.read(1, 'conn', (r, t, req) => r.readInt64(t, req, 0n)),
-        args.read(2, 'message', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'conn', (r, t, req) => r.readInt64(t, req, 0n), 'int64'),
+        args.read(2, 'message', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     roomMembers: async (impl, args, result, ctx) => {
       const out = await impl.roomMembers(
-        args.read(1, 'room', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'room', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out.ret, (w, t, v) => w.writeInt32(t, v));
-      result.write(2, 'members', out.members, (w, t, v) => w.writeList(t, v, (w, t, v) => w.writeInt64(t, v)));
+      result.write(0, '', out.ret, (w, t, v) => w.writeInt32(t, v), 'int32');
+      result.write(2, 'members', out.members, (w, t, v) => w.writeList(t, v, (w, t, v) => w.writeInt64(t, v)), 'List<int64>');
     },
     roomCount: async (impl, args, result, ctx) => {
       const out = await impl.roomCount(
-        args.read(1, 'room', (r, t, req) => r.readString(t, req, '')),
+        args.read(1, 'room', (r, t, req) => r.readString(t, req, ''), 'string'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     roomList: async (impl, _args, result, ctx) => {
       const out = await impl.roomList(ctx);
-      result.write(0, '', out.ret, (w, t, v) => w.writeInt32(t, v));
-      result.write(1, 'rooms', out.rooms, (w, t, v) => w.writeList(t, v, (w, t, v) => w.writeString(t, v)));
+      result.write(0, '', out.ret, (w, t, v) => w.writeInt32(t, v), 'int32');
+      result.write(1, 'rooms', out.rooms, (w, t, v) => w.writeList(t, v, (w, t, v) => w.writeString(t, v)), 'List<string>');
     },
   };
 }

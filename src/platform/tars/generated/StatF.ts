@@ -200,16 +200,21 @@ export class StatFProxy {
     this.#invoker = invoker;
   }
 
+  /** Resolves when the servant answers `tars_ping` (every Tars servant does); rejects like any call. */
+  async tars_ping(options?: CallOptions): Promise<void> {
+    await this.#invoker.invoke('tars_ping', () => {}, () => undefined, options);
+  }
+
   /** `int reportMicMsg(map<StatMicMsgHead, StatMicMsgBody> msg, bool bFromClient)` */
   async reportMicMsg(msg: Map<StatMicMsgHead, StatMicMsgBody>, bFromClient: boolean, options?: CallOptions): Promise<{ ret: number }> {
     return this.#invoker.invoke(
       'reportMicMsg',
       (args) => {
-        args.write(1, 'msg', msg, (w, t, v) => w.writeMap(t, v, (w, t, v) => w.writeStruct(t, v, StatMicMsgHead.write), (w, t, v) => w.writeStruct(t, v, StatMicMsgBody.write)));
-        args.write(2, 'bFromClient', bFromClient, (w, t, v) => w.writeBool(t, v));
+        args.write(1, 'msg', msg, (w, t, v) => w.writeMap(t, v, (w, t, v) => w.writeStruct(t, v, StatMicMsgHead.write), (w, t, v) => w.writeStruct(t, v, StatMicMsgBody.write)), 'map<tars.StatMicMsgHead,tars.StatMicMsgBody>');
+        args.write(2, 'bFromClient', bFromClient, (w, t, v) => w.writeBool(t, v), 'bool');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -220,10 +225,10 @@ export class StatFProxy {
     return this.#invoker.invoke(
       'reportSampleMsg',
       (args) => {
-        args.write(1, 'msg', msg, (w, t, v) => w.writeList(t, v, (w, t, v) => w.writeStruct(t, v, StatSampleMsg.write)));
+        args.write(1, 'msg', msg, (w, t, v) => w.writeList(t, v, (w, t, v) => w.writeStruct(t, v, StatSampleMsg.write)), 'List<tars.StatSampleMsg>');
       },
       (res) => ({
-        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0)),
+        ret: res.read(0, '', (r, t, req) => r.readInt32(t, req, 0), 'int32'),
       }),
       options,
     );
@@ -249,18 +254,18 @@ export abstract class StatFServant {
   static readonly operations: Record<string, ServantOperation<StatFServant>> = {
     reportMicMsg: async (impl, args, result, ctx) => {
       const out = await impl.reportMicMsg(
-        args.read(1, 'msg', (r, t, req) => r.readMap(t, req, (r, t, req) => r.readStruct(t, req, StatMicMsgHead.read, StatMicMsgHead.create), (r, t, req) => r.readStruct(t, req, StatMicMsgBody.read, StatMicMsgBody.create))),
-        args.read(2, 'bFromClient', (r, t, req) => r.readBool(t, req, false)),
+        args.read(1, 'msg', (r, t, req) => r.readMap(t, req, (r, t, req) => r.readStruct(t, req, StatMicMsgHead.read, StatMicMsgHead.create), (r, t, req) => r.readStruct(t, req, StatMicMsgBody.read, StatMicMsgBody.create)), 'map<tars.StatMicMsgHead,tars.StatMicMsgBody>'),
+        args.read(2, 'bFromClient', (r, t, req) => r.readBool(t, req, false), 'bool'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
     reportSampleMsg: async (impl, args, result, ctx) => {
       const out = await impl.reportSampleMsg(
-        args.read(1, 'msg', (r, t, req) => r.readList(t, req, (r, t, req) => r.readStruct(t, req, StatSampleMsg.read, StatSampleMsg.create))),
+        args.read(1, 'msg', (r, t, req) => r.readList(t, req, (r, t, req) => r.readStruct(t, req, StatSampleMsg.read, StatSampleMsg.create)), 'List<tars.StatSampleMsg>'),
         ctx,
       );
-      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v));
+      result.write(0, '', out, (w, t, v) => w.writeInt32(t, v), 'int32');
     },
   };
 }
