@@ -1,11 +1,11 @@
 /**
  * Layer rules of tars-ws (docs/ARCHITECTURE.md). `npm run lint` runs them; a violation names its rule.
  *   tars      src/tars/**                     the Tars runtime: imports nothing outside itself
- *   core      gateway, protocol, http, store, broker, stats, config, errors, logger, types
+ *   core      gateway, protocol, http, store, broker, stats, config, history, presence, errors, logger, types
  *   backends  src/redis, src/nats, src/file, src/cluster: the core's interfaces only, never each other
  *   platform  src/platform/**, src/cli/**, src/index.ts: composition, the only layer that knows every backend
  */
-const CORE = '^src/(gateway|protocol|http|store|broker|stats|config)/|^src/(errors|logger|types)\\.ts$';
+const CORE = '^src/(gateway|protocol|http|store|broker|stats|config|history|presence)/|^src/(errors|logger|types)\\.ts$';
 const BACKENDS = '^src/(redis|nats|file|cluster)/';
 const PLATFORM = '^src/(platform|cli)/|^src/index\\.ts$';
 

@@ -164,3 +164,18 @@ export class ConfigError extends Error {
     this.key = key;
   }
 }
+
+/**
+ * History or presence cannot be read or written now: its backend (Redis, the cluster primary) is unreachable or
+ * failed. Code UPSTREAM_ERROR. Callers degrade (a publish is delivered and counted as not stored, a recovery
+ * answers `recovered: false`); the engine heals by itself when the backend returns.
+ */
+export class EngineUnavailableError extends GatewayError {
+  /** Which engine failed. */
+  readonly engine: 'history' | 'presence';
+  constructor(engine: 'history' | 'presence', message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Upstream, message, options);
+    this.name = 'EngineUnavailableError';
+    this.engine = engine;
+  }
+}
