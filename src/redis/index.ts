@@ -1,5 +1,5 @@
 /**
- * The Redis backend (`tars-ws/redis`): room store, broker and stat store over one Redis or a Redis Cluster, and the
+ * The Redis backend (`tars-ws/redis`): room store, broker, history and presence engines and stat store over one Redis or a Redis Cluster, and the
  * deployment-wide process index. Loaded only when a config names Redis, so other deployments never load ioredis.
  */
 import { clusterKeyPrefix, RedisKeys } from './keys.js';
@@ -9,6 +9,8 @@ import type { ProcessIndex } from '../types.js';
 
 export { RedisRoomStore, type RedisRoomStoreOptions, type RedisRoomStoreStats } from './room-store-redis.js';
 export { RedisBroker, type RedisBrokerOptions } from './broker-redis.js';
+export { RedisHistoryStore, type RedisHistoryStoreOptions } from './history-store-redis.js';
+export { RedisPresenceStore, type RedisPresenceStoreOptions } from './presence-store-redis.js';
 export { RedisStatStore, type RedisStatStoreOptions } from './stat-store-redis.js';
 export { parseRedisUrls, checkRedisUrl, redactUrl, type RedisLogger } from './redis-client.js';
 

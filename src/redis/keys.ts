@@ -56,3 +56,37 @@ export class RedisKeys {
     return `${this.prefix}proc:${proc}`;
   }
 }
+
+/**
+ * Keys of the history and presence engines: per channel, with the channel as the hash tag (`{chat:1}`), so that one
+ * channel's keys share a slot (its scripts are atomic on a Redis Cluster) while channels spread over the shards.
+ * Built from the configured prefix as is: a prefix holding its own hash tag puts every channel in one slot.
+ */
+export class ChannelKeys {
+  constructor(readonly prefix: string) {}
+
+  /** STREAM of a channel's publications, entry id = offset (`5-0`), field `p` = the publication's JSON. */
+  historyStream(channel: string): string {
+    return `${this.prefix}history:{${channel}}:stream`;
+  }
+  /** HASH of a channel's stream position: `e` epoch, `s` top offset. Outlives the stream (meta TTL). */
+  historyMeta(channel: string): string {
+    return `${this.prefix}history:{${channel}}:meta`;
+  }
+  /** HASH of one idempotency key's result (`o` offset, `e` epoch), expiring with the key's window. */
+  historyIdempotency(channel: string, key: string): string {
+    return `${this.prefix}history:{${channel}}:idem:${key}`;
+  }
+  /** HASH client id -> presence info JSON. */
+  presenceClients(channel: string): string {
+    return `${this.prefix}presence:{${channel}}:clients`;
+  }
+  /** ZSET client id -> expiry (ms since epoch, Redis clock), refreshed by the holder's heartbeat. */
+  presenceExpiry(channel: string): string {
+    return `${this.prefix}presence:{${channel}}:expiry`;
+  }
+  /** HASH user id -> number of the channel's clients of that user (unique users for presence stats). */
+  presenceUsers(channel: string): string {
+    return `${this.prefix}presence:{${channel}}:users`;
+  }
+}

@@ -87,17 +87,31 @@ const DEFINITIONS = {
   twsRaiseSeq: [1, RAISE_SEQ],
 } as const;
 
-/** Registers the scripts on a client (ioredis `defineCommand`) and returns typed callers. */
-export function defineStoreScripts(client: RedisClient): StoreScripts {
-  for (const [name, [numberOfKeys, lua]] of Object.entries(DEFINITIONS)) {
+/**
+ * Registers Lua scripts on a client (ioredis `defineCommand`: EVALSHA, EVAL after a restart emptied the script
+ * cache) and returns a way to reach each, on the client or on a pipeline of it.
+ */
+export function defineScripts<Name extends string>(
+  client: RedisClient,
+  definitions: Record<Name, readonly [numberOfKeys: number, lua: string]>,
+): (target: object, name: Name) => ScriptCall {
+  for (const [name, [numberOfKeys, lua]] of Object.entries(definitions) as [
+    string,
+    readonly [number, string],
+  ][]) {
     client.defineCommand(name, { numberOfKeys, lua });
   }
   // defineCommand adds methods ioredis cannot type; this is the one place that reaches them.
-  const bound = (target: object, name: keyof typeof DEFINITIONS): ScriptCall => {
+  return (target, name) => {
     const fn = (target as Record<string, ScriptCall>)[name];
     if (typeof fn !== 'function') throw new Error(`redis script ${name} not defined`);
     return fn.bind(target);
   };
+}
+
+/** Registers the room store's scripts on a client and returns typed callers. */
+export function defineStoreScripts(client: RedisClient): StoreScripts {
+  const bound = defineScripts(client, DEFINITIONS);
   return {
     add: bound(client, 'twsAdd'),
     remove: bound(client, 'twsRemove'),
