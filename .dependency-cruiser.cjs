@@ -5,7 +5,8 @@
  *   backends  src/redis, src/nats, src/file, src/cluster: the core's interfaces only, never each other
  *   platform  src/platform/**, src/cli/**, src/index.ts: composition, the only layer that knows every backend
  */
-const CORE = '^src/(gateway|protocol|http|store|broker|stats|config|history|presence)/|^src/(errors|logger|types)\\.ts$';
+const CORE =
+  '^src/(gateway|protocol|http|store|broker|stats|config|history|presence)/|^src/(errors|logger|types)\\.ts$';
 const BACKENDS = '^src/(redis|nats|file|cluster)/';
 const PLATFORM = '^src/(platform|cli)/|^src/index\\.ts$';
 

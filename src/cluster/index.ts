@@ -1,9 +1,13 @@
 /**
- * The node:cluster backend (`tars-ws/cluster`): what a worker uses to share its primary's room store and relay
- * (IpcRoomStore, ClusterBroker), and the worker side of the control channel. The primary side is src/platform.
+ * The node:cluster backend (`tars-ws/cluster`): what a worker uses to share its primary's room store, history,
+ * presence and relay (IpcRoomStore, IpcHistoryStore, IpcPresenceStore, ClusterBroker), the primary's side of the
+ * engines (EngineHost), and the worker side of the control channel. The rest of the primary is src/platform.
  */
 export { ClusterBroker } from './broker-cluster.js';
 export { IpcRoomStore } from './room-store-ipc.js';
+export { IpcHistoryStore } from './history-store-ipc.js';
+export { IpcPresenceStore } from './presence-store-ipc.js';
+export { EngineHost } from './engine-host.js';
 export {
   announceReady,
   clusterWorkerDeps,

@@ -9,10 +9,22 @@ import type { ProcessIndex } from '../types.js';
 /** Room store operations a worker asks the primary to run. */
 export type StoreOp = 'add' | 'remove' | 'members' | 'roomsOf' | 'removeConnection' | 'count' | 'rooms';
 
+/** History and presence operations a worker asks the primary to run on the machine's memory engines. */
+export type EngineOp =
+  | 'history.append'
+  | 'history.read'
+  | 'history.position'
+  | 'history.remove'
+  | 'presence.add'
+  | 'presence.remove'
+  | 'presence.get'
+  | 'presence.stats';
+
 export type WorkerToPrimary =
   /** A broker message encoded once by the worker (broker-codec), relayed as is. */
   | { tws: 'publish'; from: ProcessIndex; target: BusTarget; text: string }
   | { tws: 'store'; id: number; op: StoreOp; args: (string | number)[] }
+  | { tws: 'engine'; id: number; op: EngineOp; args: unknown[] }
   | { tws: 'control-reply'; id: number; ok: boolean; value: unknown }
   | { tws: 'ready'; port: number }
   /** Application traffic (statistics, custom features): emitted as the supervisor's `app` event. */
@@ -23,6 +35,7 @@ export type WorkerToPrimary =
 export type PrimaryToWorker =
   | { tws: 'deliver'; text: string }
   | { tws: 'store-reply'; id: number; ok: boolean; value: unknown }
+  | { tws: 'engine-reply'; id: number; ok: boolean; value: unknown }
   | { tws: 'control'; id: number; kind: string; payload: unknown }
   | { tws: 'answer'; id: number; ok: boolean; value: unknown };
 

@@ -3,37 +3,14 @@
  * share one record of memberships without any external service. The primary also removes the memberships of a
  * worker that dies.
  */
-import {
-  isPrimaryMessage,
-  processChannel,
-  type IpcChannel,
-  type StoreOp,
-  type WorkerToPrimary,
-} from './ipc.js';
+import { processChannel, type IpcChannel, type StoreOp } from './ipc.js';
+import { IpcCalls } from './ipc-calls.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { ConnId, RoomId } from '../types.js';
 import { assertConnId, type RoomStore } from '../store/room-store.js';
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class IpcRoomStore implements RoomStore {
-  readonly #timeoutMs: number;
-  readonly #channel: IpcChannel;
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 1;
-  readonly #onMessage = (m: unknown): void => {
-    if (!isPrimaryMessage(m) || m.tws !== 'store-reply') return;
-    const p = this.#pending.get(m.id);
-    if (!p) return;
-    this.#pending.delete(m.id);
-    clearTimeout(p.timer);
-    if (m.ok) p.resolve(m.value);
-    else p.reject(new GatewayError(ErrorCode.Upstream, `room store (primary) failed: ${String(m.value)}`));
-  };
+  readonly #calls: IpcCalls;
 
   /**
    * @param timeoutMs how long to wait for the primary before failing an operation (default 5000).
@@ -41,9 +18,13 @@ export class IpcRoomStore implements RoomStore {
    */
   constructor(timeoutMs = 5000, channel: IpcChannel | undefined = processChannel()) {
     if (!channel) throw new Error('IpcRoomStore runs only in a cluster worker (no IPC channel)');
-    this.#timeoutMs = timeoutMs;
-    this.#channel = channel;
-    channel.on('message', this.#onMessage);
+    this.#calls = new IpcCalls(
+      'room store',
+      'store-reply',
+      timeoutMs,
+      channel,
+      (message) => new GatewayError(ErrorCode.Upstream, message),
+    );
   }
 
   #call<T>(op: StoreOp, args: (string | number)[], conn?: ConnId): Promise<T> {
@@ -55,29 +36,12 @@ export class IpcRoomStore implements RoomStore {
         return Promise.reject(err as TypeError);
       }
     }
-    if (!this.#channel.connected) {
-      return Promise.reject(new GatewayError(ErrorCode.Upstream, 'room store (primary) is unreachable'));
-    }
-    const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(
-          new GatewayError(
-            ErrorCode.Upstream,
-            `room store (primary) did not answer ${op} in ${this.#timeoutMs} ms`,
-          ),
-        );
-      }, this.#timeoutMs);
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      const out: WorkerToPrimary = { tws: 'store', id, op, args };
-      this.#channel.send(out);
-    });
+    return this.#calls.call(op, (id) => ({ tws: 'store', id, op, args }));
   }
 
   /** True while the IPC channel to the primary is open. */
   get connected(): boolean {
-    return this.#channel.connected;
+    return this.#calls.connected;
   }
 
   add(room: RoomId, conn: ConnId): Promise<boolean> {
@@ -103,12 +67,7 @@ export class IpcRoomStore implements RoomStore {
   }
 
   close(): Promise<void> {
-    this.#channel.off('message', this.#onMessage);
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new GatewayError(ErrorCode.Upstream, 'room store closed'));
-    }
-    this.#pending.clear();
+    this.#calls.close();
     return Promise.resolve();
   }
 }

@@ -3,8 +3,10 @@
  * primary's control requests.
  */
 import { ClusterBroker } from './broker-cluster.js';
-import type { GatewayConfig } from '../config/options.js';
+import { engineOf, type GatewayConfig } from '../config/options.js';
 import type { GatewayDeps } from '../gateway/gateway.js';
+import { IpcHistoryStore } from './history-store-ipc.js';
+import { IpcPresenceStore } from './presence-store-ipc.js';
 import { IpcRoomStore } from './room-store-ipc.js';
 import { ENV_PROCESS_INDEX, ENV_WORKER_ID, isPrimaryMessage, type WorkerToPrimary } from './ipc.js';
 
@@ -19,8 +21,8 @@ export function workerId(): number {
 }
 
 /**
- * The dependencies of a worker's gateway: with the local broker, pushes go through the primary and the memory store
- * lives in the primary; shared backends (file, Redis) are used directly and are left to the config.
+ * The dependencies of a worker's gateway: with the local broker, pushes go through the primary; the memory store,
+ * history and presence live in the primary; shared backends (file, Redis) are used directly and are left to the config.
  */
 export function clusterWorkerDeps(config: Readonly<GatewayConfig>): GatewayDeps {
   const deps: GatewayDeps = {};
@@ -31,6 +33,8 @@ export function clusterWorkerDeps(config: Readonly<GatewayConfig>): GatewayDeps 
     deps.nodeId = `w${workerId()}`;
   }
   if (config.roomStore === 'memory') deps.store = new IpcRoomStore();
+  if (engineOf(config, 'historyEngine') === 'memory') deps.history = new IpcHistoryStore();
+  if (engineOf(config, 'presenceEngine') === 'memory') deps.presence = new IpcPresenceStore();
   return deps;
 }
 

@@ -2,6 +2,7 @@
 export {
   coerceOption,
   defaultConfig,
+  engineOf,
   OPTIONS,
   type GatewayConfig,
   type LogLevel,

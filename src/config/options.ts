@@ -40,6 +40,20 @@ export interface GatewayConfig {
   defaultProtocol: 'text' | 'json';
   /** Where room memberships are recorded: `memory` (default), `file` or `redis`. Env `ROOM_STORE`. */
   roomStore: 'memory' | 'file' | 'redis';
+  /**
+   * Where channel histories live: `memory` (this machine; workers share the primary's), `redis` (every node), or
+   * `auto` (default): `redis` when `roomStore` is `redis`, else `memory`. Env `HISTORY_ENGINE`. See {@link engineOf}.
+   */
+  historyEngine: 'auto' | 'memory' | 'redis';
+  /** Where presence lives: `memory`, `redis` or `auto` (default, follows `roomStore` likewise). Env `PRESENCE_ENGINE`. */
+  presenceEngine: 'auto' | 'memory' | 'redis';
+  /**
+   * How long a channel's stream position (epoch, top offset) outlives its last publish or read, so recovery works
+   * across idle periods longer than the history TTL. Default 30 days (Centrifugo's `history_meta_ttl`).
+   */
+  historyMetaTtlMs: number;
+  /** Most channels the memory history engine keeps; past it the least recently used is dropped. Default 100000. */
+  historyMaxChannels: number;
   /** Directory of the file room store, created at start. Default `./data/rooms`. Env `ROOM_STORE_DIR`. */
   roomStoreDir: string;
   /** How pushes reach other processes: `local` (this process only, default), `redis` or `nats`. Env `BROKER`. */
@@ -184,6 +198,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'ROOM_STORE',
     flag: 'room-store',
   },
+  {
+    key: 'historyEngine',
+    kind: { type: 'enum', values: ['auto', 'memory', 'redis'] },
+    default: 'auto',
+    env: 'HISTORY_ENGINE',
+    flag: 'history-engine',
+  },
+  {
+    key: 'presenceEngine',
+    kind: { type: 'enum', values: ['auto', 'memory', 'redis'] },
+    default: 'auto',
+    env: 'PRESENCE_ENGINE',
+    flag: 'presence-engine',
+  },
+  int(
+    'historyMetaTtlMs',
+    30 * 24 * 3600 * 1000,
+    1000,
+    3650 * 24 * 3600 * 1000,
+    'HISTORY_META_TTL_MS',
+    'history-meta-ttl-ms',
+  ),
+  int('historyMaxChannels', 100_000, 1, 100_000_000, 'HISTORY_MAX_CHANNELS', 'history-max-channels'),
   {
     key: 'broker',
     kind: { type: 'enum', values: ['local', 'redis', 'nats'] },
@@ -332,6 +369,19 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string): st
     );
   }
   return n;
+}
+
+/**
+ * The engine a config chooses for history or presence: `auto` follows the room store (`redis` with a Redis room
+ * store, so a multi-node deployment shares history and presence as it shares rooms; `memory` otherwise).
+ */
+export function engineOf(
+  config: Pick<GatewayConfig, 'roomStore' | 'historyEngine' | 'presenceEngine'>,
+  key: 'historyEngine' | 'presenceEngine',
+): 'memory' | 'redis' {
+  const chosen = config[key];
+  if (chosen !== 'auto') return chosen;
+  return config.roomStore === 'redis' ? 'redis' : 'memory';
 }
 
 /** Every option at its default. */

@@ -12,10 +12,12 @@ import { LocalBroker } from '../broker/broker-local.js';
 import type { Broker } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { ControllerClass } from '../http/controller.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, LogLimiter, type Logger } from '../logger.js';
 import { PROTOCOLS, selectProtocol, SUBPROTOCOL_PREFIX } from '../protocol/index.js';
+import type { PresenceStore } from '../presence/presence-store.js';
 import type { InboundMessage, Protocol, SessionHost, SessionSettings } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import {
@@ -28,7 +30,8 @@ import {
 } from '../types.js';
 import { sameOrigin } from './access.js';
 import type { GatewayApi, GatewayStats } from './api.js';
-import { openCoreBackends, type BackendOpener } from './backends.js';
+import { memoryHistoryStore, openCoreBackends, type BackendOpener } from './backends.js';
+import { MemoryPresenceStore } from '../presence/presence-store-memory.js';
 import { Connection } from './connection.js';
 import { readiness } from './health.js';
 import { Hub } from './hub.js';
@@ -52,6 +55,10 @@ export interface GatewayDeps {
   store?: RoomStore;
   /** Fan-out between processes; default: {@link LocalBroker}. */
   broker?: Broker;
+  /** Channel histories; default: opened from `config.historyEngine` (memory: a MemoryHistoryStore). */
+  history?: HistoryStore;
+  /** Channel presence; default: opened from `config.presenceEngine` (memory: a MemoryPresenceStore). */
+  presence?: PresenceStore;
   /** This process's number in a multi-process deployment (connection ids derive from it); default 0. */
   processIndex?: ProcessIndex;
   /** This process's name in logs and stores; default `p<processIndex>`. */
@@ -70,6 +77,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly logger: Logger;
   readonly store: RoomStore;
   readonly broker: Broker;
+  /** Channel histories (offsets, epochs, recovery): the engine `historyEngine` names, shared as configured. */
+  readonly history: HistoryStore;
+  /** Who is in which channel: the engine `presenceEngine` names. */
+  readonly presence: PresenceStore;
   readonly nodeId: NodeId;
   readonly processIndex: ProcessIndex;
   readonly stats: GatewayStats = { connectionsOpened: 0, messagesIn: 0, deliveries: 0, dropped: 0 };
@@ -112,13 +123,20 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
    */
   static async create(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
     const logger = deps.logger ?? createLogger(config.logLevel);
-    const opened = await Gateway.#openBackends(config, logger, { store: deps.store, broker: deps.broker });
+    const opened = await Gateway.#openBackends(config, logger, {
+      store: deps.store,
+      broker: deps.broker,
+      history: deps.history,
+      presence: deps.presence,
+    });
     return new Gateway(config, {
       processIndex: opened.processIndex,
       ...deps,
       logger,
       store: opened.store,
       broker: opened.broker,
+      history: opened.history,
+      presence: opened.presence,
     });
   }
 
@@ -128,6 +146,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     this.logger = deps.logger ?? createLogger(config.logLevel);
     this.store = deps.store;
     this.broker = deps.broker ?? new LocalBroker();
+    this.history = deps.history ?? memoryHistoryStore(config);
+    this.presence = deps.presence ?? new MemoryPresenceStore();
     this.processIndex = deps.processIndex ?? 0;
     if (
       !Number.isSafeInteger(this.processIndex) ||
@@ -368,7 +388,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   /**
    * Drains and stops: `/readyz` turns 503 at once (a load balancer stops sending clients), the clients are closed
    * with 1001 in batches spread over `drainMs` (so they reconnect elsewhere without a thundering herd), those still
-   * open `shutdownGraceMs` later are cut, then the listener, the store and the broker close. Safe to call more
+   * open `shutdownGraceMs` later are cut, then the listener, the broker, the store, history and presence close. Safe to call more
    * than once.
    */
   close(): Promise<void> {
@@ -617,6 +637,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     }
     await this.broker.close();
     await this.store.close();
+    await Promise.all([this.history.close(), this.presence.close()]);
     this.logger.info('shut down');
   }
 }

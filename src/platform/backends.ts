@@ -1,5 +1,5 @@
 /**
- * Chooses the room store and broker named by the configuration: the one place that knows every backend, each
+ * Chooses the room store, broker, history and presence engines named by the configuration: the one place that knows every backend, each
  * loaded with a dynamic import only when configured, so a memory-only gateway never loads ioredis or nats. With a
  * Redis backend it also gives this process its deployment-wide index (connection ids derive from it), taken from
  * Redis so that processes on different machines never share one. With the NATS broker the index is the Redis
@@ -8,15 +8,26 @@
 import { LocalBroker } from '../broker/broker-local.js';
 import type { Broker } from '../broker/broker.js';
 import { isClusterWorker } from '../cluster/worker.js';
-import type { GatewayConfig } from '../config/options.js';
-import type { Backends, BackendOpener, GivenBackends } from '../gateway/backends.js';
+import { engineOf, type GatewayConfig } from '../config/options.js';
+import {
+  memoryHistoryStore,
+  type Backends,
+  type BackendOpener,
+  type GivenBackends,
+} from '../gateway/backends.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { Logger } from '../logger.js';
+import { MemoryPresenceStore } from '../presence/presence-store-memory.js';
+import type { PresenceStore } from '../presence/presence-store.js';
 import { MemoryRoomStore } from '../store/room-store-memory.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ProcessIndex } from '../types.js';
 import type { FileRoomStoreOptions } from '../file/index.js';
 
 export type { Backends, GivenBackends };
+
+/** What {@link openStoreAndBroker} opens: the backends without the engines. */
+type StoreAndBroker = Omit<Backends, 'history' | 'presence'>;
 
 /** Options of {@link openRoomStore}. */
 export type RoomStoreOptions = { type: 'memory' } | ({ type: 'file' } & FileRoomStoreOptions);
@@ -45,6 +56,60 @@ export async function openRoomStore(options: RoomStoreOptions = { type: 'memory'
  * NATS stays unreachable for 10 s at start.
  */
 export const openBackends: BackendOpener = async (config, logger, given = {}) => {
+  const opened = await openStoreAndBroker(config, logger, given);
+  try {
+    return { ...opened, ...(await openEngines(config, logger, given)) };
+  } catch (err) {
+    if (opened.broker !== given.broker) await opened.broker.close();
+    if (opened.store !== given.store) await opened.store.close();
+    throw err;
+  }
+};
+
+/**
+ * The history and presence engines: memory (in a cluster worker the caller gives the IPC ones, kept by the primary)
+ * or Redis, loaded only then. Presence entries in Redis expire `nodeTtlMs` after their process stopped refreshing.
+ */
+async function openEngines(
+  config: Readonly<GatewayConfig>,
+  logger: Logger,
+  given: GivenBackends,
+): Promise<{ history: HistoryStore; presence: PresenceStore }> {
+  const redisHistory = !given.history && engineOf(config, 'historyEngine') === 'redis';
+  const redisPresence = !given.presence && engineOf(config, 'presenceEngine') === 'redis';
+  if (!redisHistory && !redisPresence) {
+    return {
+      history: given.history ?? memoryHistoryStore(config),
+      presence: given.presence ?? new MemoryPresenceStore(),
+    };
+  }
+  const redis = await import('../redis/index.js');
+  redis.parseRedisUrls(config.redisUrl);
+  const common = {
+    url: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    logger: logger.child({ component: 'redis' }),
+  };
+  const history = redisHistory
+    ? await redis.RedisHistoryStore.open({ ...common, metaTtlMs: config.historyMetaTtlMs })
+    : (given.history ?? memoryHistoryStore(config));
+  try {
+    const presence = redisPresence
+      ? await redis.RedisPresenceStore.open({ ...common, ttlMs: config.nodeTtlMs })
+      : (given.presence ?? new MemoryPresenceStore());
+    return { history, presence };
+  } catch (err) {
+    if (history !== given.history) await history.close();
+    throw err;
+  }
+}
+
+/** The room store and broker (and the process index when a backend allocates it). */
+async function openStoreAndBroker(
+  config: Readonly<GatewayConfig>,
+  logger: Logger,
+  given: GivenBackends,
+): Promise<StoreAndBroker> {
   if (!given.broker && config.broker === 'nats') return openWithNats(config, logger, given);
   const redisStore = !given.store && config.roomStore === 'redis';
   const redisBroker = !given.broker && config.broker === 'redis';
@@ -93,7 +158,7 @@ export const openBackends: BackendOpener = async (config, logger, given = {}) =>
     await closeOwnStore(store);
     throw err;
   }
-};
+}
 
 /**
  * The store as configured (or given) and a NATS broker. The process index comes from a Redis store when there is
@@ -103,11 +168,11 @@ async function openWithNats(
   config: Readonly<GatewayConfig>,
   logger: Logger,
   given: GivenBackends,
-): Promise<Backends> {
+): Promise<StoreAndBroker> {
   const nats = await import('../nats/index.js');
   nats.parseNatsUrls(config.natsUrl);
   nats.checkSubjectPrefix(config.natsSubjectPrefix);
-  const { store } = await openBackends({ ...config, broker: 'local' }, logger, { store: given.store });
+  const { store } = await openStoreAndBroker({ ...config, broker: 'local' }, logger, { store: given.store });
   // A Redis room store already holds a deployment-unique, kept-alive index: the broker uses it.
   const storeIndex = (store as { processIndex?: unknown }).processIndex;
   try {

@@ -10,6 +10,7 @@ import cluster from 'node:cluster';
 import { currentTarsConfig } from './config-load.js';
 import type { GatewayConfig } from '../config/options.js';
 import type { Gateway, GatewayDeps } from '../gateway/gateway.js';
+import { memoryHistoryStore } from '../gateway/backends.js';
 import { closeOnSignals } from '../gateway/signals.js';
 import { createLogger } from '../logger.js';
 import type { AdminCommands } from './tars/admin-worker.js';
@@ -71,6 +72,7 @@ export async function runGateway(
       logger,
       stopTimeoutMs: config.shutdownGraceMs + 5000,
       sharedStore,
+      history: memoryHistoryStore(config),
     });
     const stop = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'stopping workers');

@@ -1,12 +1,17 @@
 /**
  * The cluster primary: forks the workers (they share the listening port through node:cluster), relays broker
- * messages between them, hosts the shared memory room store, restarts a worker that dies (with backoff) after
+ * messages between them, hosts the shared memory room store, history and presence, restarts a worker that dies (with backoff) after
  * removing its connections from every room, relays control requests (admin commands) and stops everything cleanly.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import type { BusTarget } from '../broker/broker-bus.js';
 import type { Logger } from '../logger.js';
+import { EngineHost } from '../cluster/engine-host.js';
+import { MemoryHistoryStore } from '../history/history-store-memory.js';
+import type { HistoryStore } from '../history/history-store.js';
+import { MemoryPresenceStore } from '../presence/presence-store-memory.js';
+import type { PresenceStore } from '../presence/presence-store.js';
 import { MemoryRoomStore } from '../store/room-store-memory.js';
 import type { RoomStore } from '../store/room-store.js';
 import { processOfConn, type ConnId, type ProcessIndex } from '../types.js';
@@ -32,6 +37,10 @@ export interface SupervisorOptions {
    * their process index and removed, since they never went through the primary.
    */
   sharedStore?: RoomStore;
+  /** History hosted for workers that use the IPC history store. Default: a new MemoryHistoryStore. */
+  history?: HistoryStore;
+  /** Presence hosted for workers that use the IPC presence store. Default: a new MemoryPresenceStore. */
+  presence?: PresenceStore;
   /** Extra environment for the workers. */
   env?: Record<string, string>;
   /** First restart delay; doubles on each quick death up to `restartMaxMs`. Default 200 ms. */
@@ -71,10 +80,13 @@ interface SupervisorEvents {
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly store: RoomStore;
-  readonly #opts: Required<Omit<SupervisorOptions, 'store' | 'env' | 'sharedStore'>> & {
+  readonly #opts: Required<
+    Omit<SupervisorOptions, 'store' | 'env' | 'sharedStore' | 'history' | 'presence'>
+  > & {
     env: Record<string, string>;
   };
   readonly #sharedStore: RoomStore | undefined;
+  readonly #engines: EngineHost;
   readonly #log: Logger;
   readonly #slots: Slot[] = [];
   /** Connections with memberships, by the process that holds them, for cleanup when it dies. */
@@ -91,6 +103,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#log = opts.logger.child({ component: 'supervisor' });
     this.store = opts.store ?? new MemoryRoomStore();
     this.#sharedStore = opts.sharedStore;
+    this.#engines = new EngineHost(
+      opts.history ?? new MemoryHistoryStore(),
+      opts.presence ?? new MemoryPresenceStore(),
+    );
     this.#opts = {
       workers: opts.workers,
       logger: opts.logger,
@@ -205,6 +221,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
     await this.store.close();
     await this.#sharedStore?.close();
+    await this.#engines.close();
   }
 
   #fork(slot: Slot): void {
@@ -235,6 +252,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       case 'store':
         void this.#runStore(slot, m.id, m.op, m.args);
         return;
+      case 'engine': {
+        const worker = slot.worker;
+        void this.#engines.answer(slot.processIndex, m.id, m.op, m.args).then((reply) => {
+          if (worker?.isConnected()) worker.send(reply);
+        });
+        return;
+      }
       case 'control-reply': {
         const c = this.#controls.get(m.id);
         if (!c) return;
@@ -312,6 +336,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       );
     }
     if (this.#sharedStore) cleanups.push(this.#sweep(this.#sharedStore, processIndex));
+    cleanups.push(
+      this.#engines.workerGone(processIndex).catch((err: unknown) => {
+        this.#log.warn({ processIndex, err }, 'could not remove a dead worker presence');
+      }),
+    );
     this.emit('exit', slot.workerId, code, signal);
     if (slot.worker !== worker || this.#stopping) return;
     slot.worker = undefined;

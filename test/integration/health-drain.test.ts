@@ -47,7 +47,13 @@ describe('health and readiness', () => {
     assert.deepEqual(await get(`${gateway.url}/healthz`), { status: 200, body: { status: 'ok' } });
     const ready = await get(`${gateway.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body['checks'], { store: 'ok', broker: 'ok', node: 'ok' });
+    assert.deepEqual(ready.body['checks'], {
+      store: 'ok',
+      broker: 'ok',
+      history: 'ok',
+      presence: 'ok',
+      node: 'ok',
+    });
     await gateway.close();
   });
 
@@ -58,12 +64,24 @@ describe('health and readiness', () => {
     store.connected = false;
     let r = await get(`${gateway.url}/readyz`);
     assert.equal(r.status, 503);
-    assert.deepEqual(r.body['checks'], { store: 'unreachable', broker: 'ok', node: 'ok' });
+    assert.deepEqual(r.body['checks'], {
+      store: 'unreachable',
+      broker: 'ok',
+      history: 'ok',
+      presence: 'ok',
+      node: 'ok',
+    });
     store.connected = true;
     broker.connected = false;
     r = await get(`${gateway.url}/readyz`);
     assert.equal(r.status, 503);
-    assert.deepEqual(r.body['checks'], { store: 'ok', broker: 'unreachable', node: 'ok' });
+    assert.deepEqual(r.body['checks'], {
+      store: 'ok',
+      broker: 'unreachable',
+      history: 'ok',
+      presence: 'ok',
+      node: 'ok',
+    });
     broker.connected = true;
     assert.equal((await get(`${gateway.url}/readyz`)).status, 200);
     assert.equal((await get(`${gateway.url}/healthz`)).status, 200);
@@ -128,12 +146,19 @@ describeOrSkip(
         await server.kill();
         const down = await eventually(
           () => get(`${gateway.url}/readyz`),
-          (r) => r.status === 503,
+          // Each Redis connection notices the outage on its own: wait until all four have.
+          (r) => r.status === 503 && JSON.stringify(r.body['checks']).split('unreachable').length === 5,
           {
             what: '/readyz 503 with Redis down',
           },
         );
-        assert.deepEqual(down.body['checks'], { store: 'unreachable', broker: 'unreachable', node: 'ok' });
+        assert.deepEqual(down.body['checks'], {
+          store: 'unreachable',
+          broker: 'unreachable',
+          history: 'unreachable',
+          presence: 'unreachable',
+          node: 'ok',
+        });
         assert.equal((await get(`${gateway.url}/healthz`)).status, 200);
         await server.restart();
         await eventually(

@@ -1,7 +1,8 @@
 /**
  * node:cluster in one process: a primary that answers its workers' channels the way the Supervisor does (store
- * requests run on its room store with `answerStoreOp`, publishes relayed by `relayReaches`), so IpcRoomStore and
- * ClusterBroker run their conformance suites without forking. Messages cross as JSON, asynchronously and in order,
+ * requests run on its room store with `answerStoreOp`, history and presence requests on its EngineHost, publishes
+ * relayed by `relayReaches`), so IpcRoomStore, IpcHistoryStore, IpcPresenceStore and ClusterBroker run their
+ * conformance suites without forking. Messages cross as JSON, asynchronously and in order,
  * like cluster IPC. A channel can be cut, and the primary can stop answering, to test timeouts and outages.
  *
  * `const ipc = new IpcDouble(); new IpcRoomStore(1000, ipc.worker(1))`
@@ -14,6 +15,9 @@ import {
   type PrimaryToWorker,
   type WorkerToPrimary,
 } from '../../src/cluster/ipc.js';
+import { EngineHost } from '../../src/cluster/engine-host.js';
+import { MemoryHistoryStore } from '../../src/history/history-store-memory.js';
+import { MemoryPresenceStore } from '../../src/presence/presence-store-memory.js';
 import { MemoryRoomStore } from '../../src/store/room-store-memory.js';
 import type { RoomStore } from '../../src/store/room-store.js';
 import type { ProcessIndex } from '../../src/types.js';
@@ -73,6 +77,8 @@ export class WorkerChannel implements IpcChannel {
 /** The primary and its workers' channels. */
 export class IpcDouble {
   readonly store: RoomStore;
+  /** The machine's memory history and presence, as the Supervisor hosts them. */
+  readonly engines = new EngineHost(new MemoryHistoryStore(), new MemoryPresenceStore());
   /** False: the primary takes store requests and never answers them (a primary stuck or overloaded). */
   answering = true;
   /** Every message the workers sent, in arrival order. */
@@ -101,12 +107,21 @@ export class IpcDouble {
       }
     } else if (m.tws === 'store' && this.answering) {
       void answerStoreOp(this.store, m.id, m.op, m.args).then((reply) => from.deliver(reply));
+    } else if (m.tws === 'engine' && this.answering) {
+      void this.engines.answer(from.processIndex, m.id, m.op, m.args).then((reply) => from.deliver(reply));
     }
+  }
+
+  /** Worker `processIndex` dies: its channel is cut and the primary cleans up after it, as the Supervisor does. */
+  async killWorker(processIndex: ProcessIndex): Promise<void> {
+    this.worker(processIndex).disconnect();
+    await this.engines.workerGone(processIndex);
   }
 
   async close(): Promise<void> {
     for (const w of this.#workers.values()) w.disconnect();
     await this.store.close();
+    await this.engines.close();
   }
 }
 
