@@ -1,10 +1,15 @@
 /**
- * The Redis backends on a real Redis Cluster (three masters started for this file): the room store and broker
- * conformance suites, cluster detection from one seed URL, and two gateway nodes working through the cluster.
+ * The Redis backends on a real Redis Cluster (three masters started for this file): the room store, broker, history
+ * and presence conformance suites (history and presence keys spread over the shards by their channel hash tag), cluster detection from one seed URL, and two gateway nodes working through the cluster.
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
+import { Cluster } from 'ioredis';
 import { RedisBroker } from '../../src/redis/broker-redis.js';
+import { RedisHistoryStore } from '../../src/redis/history-store-redis.js';
+import { RedisPresenceStore } from '../../src/redis/presence-store-redis.js';
+import { historyStoreConformance } from '../support/history-store-conformance.js';
+import { presenceStoreConformance } from '../support/presence-store-conformance.js';
 import { RedisRoomStore } from '../../src/redis/room-store-redis.js';
 import { brokerConformance } from '../support/broker-conformance.js';
 import { TestClient } from '../support/gateway.js';
@@ -37,6 +42,28 @@ if (cluster) {
       processIndex: 0,
     });
     return { store, cleanup: async () => {} };
+  });
+  historyStoreConformance('redis cluster', async () => {
+    const keyPrefix = uniquePrefix('ch');
+    const store = await RedisHistoryStore.open({ url, keyPrefix, logger: silent });
+    const peer = await RedisHistoryStore.open({ url, keyPrefix, logger: silent });
+    const raw = new Cluster([{ host: '127.0.0.1', port: Number(new URL(url).port) }]);
+    return {
+      store,
+      peer,
+      // One DEL per key: the two keys share the channel's slot, but a plain client need not know that.
+      lose: async (channel) => {
+        await raw.del(store.keys.historyMeta(channel));
+        await raw.del(store.keys.historyStream(channel));
+      },
+      cleanup: async () => void raw.disconnect(),
+    };
+  });
+  presenceStoreConformance('redis cluster', async () => {
+    const keyPrefix = uniquePrefix('cp');
+    const store = await RedisPresenceStore.open({ url, keyPrefix, logger: silent, ttlMs: 1000 });
+    const peer = await RedisPresenceStore.open({ url, keyPrefix, logger: silent, ttlMs: 1000 });
+    return { store, peer, killPeer: () => peer.close(), expiryWithinMs: 5000, cleanup: async () => {} };
   });
   brokerConformance('redis cluster, sharded pub/sub', async () => {
     const keyPrefix = uniquePrefix('cb');
