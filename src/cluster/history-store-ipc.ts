@@ -2,7 +2,6 @@
  * The history store of a cluster worker: every call runs on the primary's memory history store over IPC, so all
  * workers of a machine see one numbering of each channel's publications without any external service.
  */
-import { EngineUnavailableError } from '../errors.js';
 import {
   checkAppendOptions,
   readLimit,
@@ -15,25 +14,18 @@ import {
   type StreamPosition,
 } from '../history/history-store.js';
 import type { ChannelId } from '../presence/presence-store.js';
-import { processChannel, type EngineOp, type IpcChannel } from './ipc.js';
-import { IpcCalls } from './ipc-calls.js';
+import type { IpcChannel } from './ipc.js';
+import { IpcEngineCalls } from './ipc-calls.js';
 
 export class IpcHistoryStore implements HistoryStore {
-  readonly #calls: IpcCalls;
+  readonly #calls: IpcEngineCalls;
 
   /**
    * @param timeoutMs how long to wait for the primary before failing a call (default 5000).
    * @param channel the channel to the primary (default: this process's IPC channel).
    */
-  constructor(timeoutMs = 5000, channel: IpcChannel | undefined = processChannel()) {
-    if (!channel) throw new Error('IpcHistoryStore runs only in a cluster worker (no IPC channel)');
-    this.#calls = new IpcCalls(
-      'history store',
-      'engine-reply',
-      timeoutMs,
-      channel,
-      (message) => new EngineUnavailableError('history', message),
-    );
+  constructor(timeoutMs = 5000, channel?: IpcChannel) {
+    this.#calls = new IpcEngineCalls('history', timeoutMs, channel);
   }
 
   /** True while the IPC channel to the primary is open. */
@@ -43,28 +35,24 @@ export class IpcHistoryStore implements HistoryStore {
 
   async append(channel: ChannelId, pub: PublicationInput, options: AppendOptions): Promise<AppendResult> {
     checkAppendOptions(options); // a RangeError here, as from every store, not a failure of the primary
-    return this.#call('history.append', [channel, pub, options]);
+    return this.#calls.run('history.append', [channel, pub, options]);
   }
 
   async read(channel: ChannelId, options: ReadOptions = {}): Promise<ReadResult> {
     readLimit(options);
-    return this.#call('history.read', [channel, options]);
+    return this.#calls.run('history.read', [channel, options]);
   }
 
   position(channel: ChannelId): Promise<StreamPosition> {
-    return this.#call('history.position', [channel]);
+    return this.#calls.run('history.position', [channel]);
   }
 
   async remove(channel: ChannelId): Promise<void> {
-    await this.#call('history.remove', [channel]);
+    await this.#calls.run('history.remove', [channel]);
   }
 
   close(): Promise<void> {
     this.#calls.close();
     return Promise.resolve();
-  }
-
-  #call<T>(op: EngineOp, args: unknown[]): Promise<T> {
-    return this.#calls.call(op, (id) => ({ tws: 'engine', id, op, args }));
   }
 }

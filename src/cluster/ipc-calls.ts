@@ -3,7 +3,15 @@
  * channel is cut. Shared by the worker-side stores (room store, history, presence), which differ only in the
  * messages they send and the error they report.
  */
-import { isPrimaryMessage, type IpcChannel, type PrimaryToWorker, type WorkerToPrimary } from './ipc.js';
+import { EngineUnavailableError } from '../errors.js';
+import {
+  isPrimaryMessage,
+  processChannel,
+  type EngineOp,
+  type IpcChannel,
+  type PrimaryToWorker,
+  type WorkerToPrimary,
+} from './ipc.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -68,5 +76,32 @@ export class IpcCalls {
       p.reject(this.fail(`${this.what} closed`));
     }
     this.#pending.clear();
+  }
+}
+
+/** The calls of a worker-side engine store (history or presence): failures are EngineUnavailableError. */
+export class IpcEngineCalls extends IpcCalls {
+  /**
+   * @param timeoutMs how long to wait for the primary before failing a call.
+   * @param channel the channel to the primary (default: this process's IPC channel).
+   */
+  constructor(
+    engine: 'history' | 'presence',
+    timeoutMs: number,
+    channel: IpcChannel | undefined = processChannel(),
+  ) {
+    if (!channel) throw new Error(`the IPC ${engine} store runs only in a cluster worker (no IPC channel)`);
+    super(
+      `${engine} store`,
+      'engine-reply',
+      timeoutMs,
+      channel,
+      (message) => new EngineUnavailableError(engine, message),
+    );
+  }
+
+  /** Runs `op` on the primary's engine. */
+  run<T>(op: EngineOp, args: unknown[]): Promise<T> {
+    return this.call(op, (id) => ({ tws: 'engine', id, op, args }));
   }
 }

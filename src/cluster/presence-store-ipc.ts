@@ -2,7 +2,6 @@
  * The presence store of a cluster worker: every call runs on the primary's memory presence store over IPC, so all
  * workers of a machine see one presence. The primary removes the entries of a worker that dies.
  */
-import { EngineUnavailableError } from '../errors.js';
 import {
   cleanInfo,
   type ChannelId,
@@ -11,25 +10,18 @@ import {
   type PresenceStats,
   type PresenceStore,
 } from '../presence/presence-store.js';
-import { processChannel, type EngineOp, type IpcChannel } from './ipc.js';
-import { IpcCalls } from './ipc-calls.js';
+import type { IpcChannel } from './ipc.js';
+import { IpcEngineCalls } from './ipc-calls.js';
 
 export class IpcPresenceStore implements PresenceStore {
-  readonly #calls: IpcCalls;
+  readonly #calls: IpcEngineCalls;
 
   /**
    * @param timeoutMs how long to wait for the primary before failing a call (default 5000).
    * @param channel the channel to the primary (default: this process's IPC channel).
    */
-  constructor(timeoutMs = 5000, channel: IpcChannel | undefined = processChannel()) {
-    if (!channel) throw new Error('IpcPresenceStore runs only in a cluster worker (no IPC channel)');
-    this.#calls = new IpcCalls(
-      'presence store',
-      'engine-reply',
-      timeoutMs,
-      channel,
-      (message) => new EngineUnavailableError('presence', message),
-    );
+  constructor(timeoutMs = 5000, channel?: IpcChannel) {
+    this.#calls = new IpcEngineCalls('presence', timeoutMs, channel);
   }
 
   /** True while the IPC channel to the primary is open. */
@@ -38,27 +30,23 @@ export class IpcPresenceStore implements PresenceStore {
   }
 
   async add(channel: ChannelId, client: ClientId, info: ClientInfo): Promise<void> {
-    await this.#call('presence.add', [channel, client, cleanInfo(info)]);
+    await this.#calls.run('presence.add', [channel, client, cleanInfo(info)]);
   }
 
   async remove(channel: ChannelId, client: ClientId): Promise<void> {
-    await this.#call('presence.remove', [channel, client]);
+    await this.#calls.run('presence.remove', [channel, client]);
   }
 
   get(channel: ChannelId): Promise<Record<ClientId, ClientInfo>> {
-    return this.#call('presence.get', [channel]);
+    return this.#calls.run('presence.get', [channel]);
   }
 
   stats(channel: ChannelId): Promise<PresenceStats> {
-    return this.#call('presence.stats', [channel]);
+    return this.#calls.run('presence.stats', [channel]);
   }
 
   close(): Promise<void> {
     this.#calls.close();
     return Promise.resolve();
-  }
-
-  #call<T>(op: EngineOp, args: unknown[]): Promise<T> {
-    return this.#calls.call(op, (id) => ({ tws: 'engine', id, op, args }));
   }
 }

@@ -4,8 +4,6 @@
  * Redis is unreachable every call fails fast with EngineUnavailableError; ioredis reconnects and the scripts are
  * loaded again by themselves (EVALSHA falls back to EVAL), so nothing needs re-registering.
  */
-import type { RedisOptions } from 'ioredis';
-import { EngineUnavailableError } from '../errors.js';
 import {
   checkAppendOptions,
   DEFAULT_IDEMPOTENCY_WINDOW_MS,
@@ -23,25 +21,13 @@ import {
 } from '../history/history-store.js';
 import type { ChannelId, ClientInfo } from '../presence/presence-store.js';
 import { defineHistoryScripts, type HistoryScripts } from './engine-scripts.js';
-import { ChannelKeys } from './keys.js';
-import {
-  closeRedis,
-  connectRedis,
-  quietRedisLogger,
-  type RedisClient,
-  type RedisLogger,
-} from './redis-client.js';
+import { checkTtl, engineCall, openEngineClient, type RedisEngineOptions } from './engine-client.js';
+import type { ChannelKeys } from './keys.js';
+import { closeRedis, type RedisClient } from './redis-client.js';
 
-export interface RedisHistoryStoreOptions {
-  /** `redis://host:port[/db]`, or comma-separated cluster seeds (see RedisRoomStore). */
-  url: string;
-  /** Prefix of every key. Default `tars-ws:`. */
-  keyPrefix?: string;
+export interface RedisHistoryStoreOptions extends RedisEngineOptions {
   /** How long a stream's position outlives its last use. Default 30 days (Centrifugo's `history_meta_ttl`). */
   metaTtlMs?: number;
-  logger?: RedisLogger;
-  /** Extra ioredis options, for tests. */
-  ioredis?: RedisOptions;
 }
 
 /** A publication as the stream entry's `p` field holds it (short names: it is stored once per publication). */
@@ -75,19 +61,9 @@ export class RedisHistoryStore implements HistoryStore {
 
   /** Connects (rejects when Redis stays unreachable for 10 s at start, see connectRedis). */
   static async open(options: RedisHistoryStoreOptions): Promise<RedisHistoryStore> {
-    const prefix = options.keyPrefix ?? 'tars-ws:';
-    const metaTtlMs = options.metaTtlMs ?? DEFAULT_META_TTL_MS;
-    if (!Number.isSafeInteger(metaTtlMs) || metaTtlMs < 1000) {
-      throw new RangeError(`metaTtlMs must be an integer of at least 1000, got ${metaTtlMs}`);
-    }
-    const client = await connectRedis({
-      url: options.url,
-      name: `${prefix}history`,
-      logger: options.logger ?? quietRedisLogger,
-      autoPipelining: true,
-      ...(options.ioredis ? { ioredis: options.ioredis } : {}),
-    });
-    return new RedisHistoryStore(client, new ChannelKeys(prefix), metaTtlMs);
+    const metaTtlMs = checkTtl('metaTtlMs', options.metaTtlMs ?? DEFAULT_META_TTL_MS);
+    const { client, keys } = await openEngineClient('history', options);
+    return new RedisHistoryStore(client, keys, metaTtlMs);
   }
 
   /** True while the connection to Redis is up. */
@@ -151,13 +127,8 @@ export class RedisHistoryStore implements HistoryStore {
     await closeRedis(this.#client);
   }
 
-  async #run<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      this.counters.failures++;
-      throw new EngineUnavailableError('history', 'history store (redis) is unavailable', { cause: err });
-    }
+  #run<T>(op: () => Promise<T>): Promise<T> {
+    return engineCall('history', this.counters, op);
   }
 }
 

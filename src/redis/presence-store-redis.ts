@@ -5,8 +5,6 @@
  * store): a process that dies without cleaning up has its entries gone ttlMs later. The refresh re-adds full entries,
  * so after Redis restarted empty the presence is back within one heartbeat.
  */
-import type { RedisOptions } from 'ioredis';
-import { EngineUnavailableError } from '../errors.js';
 import {
   cleanInfo,
   type ChannelId,
@@ -16,25 +14,13 @@ import {
   type PresenceStore,
 } from '../presence/presence-store.js';
 import { definePresenceScripts, type PresenceScripts } from './engine-scripts.js';
-import { ChannelKeys } from './keys.js';
-import {
-  closeRedis,
-  connectRedis,
-  quietRedisLogger,
-  type RedisClient,
-  type RedisLogger,
-} from './redis-client.js';
+import { checkTtl, engineCall, openEngineClient, type RedisEngineOptions } from './engine-client.js';
+import type { ChannelKeys } from './keys.js';
+import { closeRedis, type RedisClient } from './redis-client.js';
 
-export interface RedisPresenceStoreOptions {
-  /** `redis://host:port[/db]`, or comma-separated cluster seeds (see RedisRoomStore). */
-  url: string;
-  /** Prefix of every key. Default `tars-ws:`. */
-  keyPrefix?: string;
+export interface RedisPresenceStoreOptions extends RedisEngineOptions {
   /** An entry not refreshed for this long is dropped. Default 15000 ms (`nodeTtlMs`); at least 1000. */
   ttlMs?: number;
-  logger?: RedisLogger;
-  /** Extra ioredis options, for tests. */
-  ioredis?: RedisOptions;
 }
 
 /** Entries refreshed per script call, so one call never holds Redis long. */
@@ -68,19 +54,9 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   static async open(options: RedisPresenceStoreOptions): Promise<RedisPresenceStore> {
-    const prefix = options.keyPrefix ?? 'tars-ws:';
-    const ttlMs = options.ttlMs ?? 15_000;
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000) {
-      throw new RangeError(`presence ttlMs must be an integer of at least 1000, got ${ttlMs}`);
-    }
-    const client = await connectRedis({
-      url: options.url,
-      name: `${prefix}presence`,
-      logger: options.logger ?? quietRedisLogger,
-      autoPipelining: true,
-      ...(options.ioredis ? { ioredis: options.ioredis } : {}),
-    });
-    return new RedisPresenceStore(client, new ChannelKeys(prefix), ttlMs);
+    const ttlMs = checkTtl('presence ttlMs', options.ttlMs ?? 15_000);
+    const { client, keys } = await openEngineClient('presence', options);
+    return new RedisPresenceStore(client, keys, ttlMs);
   }
 
   /** True while the connection to Redis is up. */
@@ -157,12 +133,7 @@ export class RedisPresenceStore implements PresenceStore {
     return [k.presenceClients(channel), k.presenceExpiry(channel), k.presenceUsers(channel)];
   }
 
-  async #run<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      this.counters.failures++;
-      throw new EngineUnavailableError('presence', 'presence store (redis) is unavailable', { cause: err });
-    }
+  #run<T>(op: () => Promise<T>): Promise<T> {
+    return engineCall('presence', this.counters, op);
   }
 }
