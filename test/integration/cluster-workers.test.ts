@@ -158,5 +158,36 @@ for (const roomStore of ['memory', 'file'] as const) {
       await got;
       workers = line.workers;
     });
+
+    it("shares history offsets and presence between workers, and drops a dead worker's presence", async () => {
+      const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+      const first = JSON.parse(await (await clientOn(w0.pid)).request('engines|news')) as {
+        offset: number;
+        epoch: string;
+      };
+      const second = JSON.parse(await (await clientOn(w1.pid)).request('engines|news')) as {
+        offset: number;
+        epoch: string;
+      };
+      assert.deepEqual([first.offset, second.offset], [1, 2], 'one numbering for both workers');
+      assert.equal(second.epoch, first.epoch);
+      const presence = async (): Promise<string[]> =>
+        Object.keys(
+          (
+            (await (await fetch(`http://127.0.0.1:${port}/test/presence?channel=news`)).json()) as {
+              presence: Record<string, unknown>;
+            }
+          ).presence,
+        );
+      assert.equal((await presence()).length, 2);
+      const restarted = nextLine();
+      process.kill(w1.pid, 'SIGKILL');
+      workers = (await restarted).workers;
+      const left = await presence();
+      assert.deepEqual(
+        left.map((client) => client.split(':')[0]),
+        [String(w0.pid)],
+      );
+    });
   });
 }

@@ -1,6 +1,8 @@
 /**
  * A clustered chat demo for tests: `WORKERS=2 node --import tsx test/support/cluster-app.ts`. The primary prints
  * `{"port":N}` on stdout once every worker listens. Adds `whoami` (answers `<pid>`), `/test/members?room=` and `/test/push?room=&message=` (both answer with the pid).
+ * `engines|<channel>` appends to the channel's history and enters its presence (answers the offset and epoch as
+ * JSON); `/test/presence?channel=` answers the channel's presence entries.
  */
 import { createChatApp } from '../../examples/chat/app.js';
 import { loadConfig, runGateway } from '../../src/index.js';
@@ -11,6 +13,21 @@ const running = await runGateway(config, async (cfg, deps) => {
   gateway.onMessage('whoami', () => String(process.pid));
   gateway.route('/test/members', async ({ url }) => ({
     members: await gateway.members(gateway.checkRoom(url.searchParams.get('room'))),
+    pid: process.pid,
+  }));
+  gateway.onMessage('engines', async ({ conn, msg }) => {
+    const channel = String(msg.data);
+    const client = `${process.pid}:${conn.id}`;
+    await gateway.presence.add(channel, client, { user: String(process.pid), client });
+    const { offset, epoch } = await gateway.history.append(
+      channel,
+      { data: client },
+      { size: 10, ttlMs: 60_000 },
+    );
+    return JSON.stringify({ offset, epoch });
+  });
+  gateway.route('/test/presence', async ({ url }) => ({
+    presence: await gateway.presence.get(url.searchParams.get('channel') ?? ''),
     pid: process.pid,
   }));
   gateway.route('/test/push', async ({ url }) => {
