@@ -10,14 +10,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { RedisHistoryStore } from '../src/redis/history-store-redis.js';
 import { RedisPresenceStore } from '../src/redis/presence-store-redis.js';
-import { machineInfo } from './fanout/report.js';
+import { machineInfo, resultsHeader } from './fanout/machine.js';
 import { SpawnedRedis, uniquePrefix, wipePrefix } from '../test/support/redis-server.js';
 
 // Redis preallocates a stream's first node at stream-node-max-bytes (4096 by default): the cost of sparse channels.
 const nodeBytes = process.env.STREAM_NODE_MAX_BYTES;
+const startedAt = new Date();
+const machine = machineInfo();
 const spawned = process.env.TEST_REDIS_URL
   ? undefined
   : await SpawnedRedis.start(undefined, nodeBytes ? ['--stream-node-max-bytes', nodeBytes] : []);
+// A failed run must not leave its redis-server behind.
+process.once('exit', () => void spawned?.kill());
 const url = process.env.TEST_REDIS_URL ?? spawned!.url;
 const raw = new Redis(url);
 const silent = { info() {}, warn() {} };
@@ -93,9 +97,16 @@ const table = ['| what | Redis memory |', '|---|---|', ...rows.map(([w, b]) => `
   '\n',
 );
 console.log(table);
-const machine = machineInfo();
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   `bench/results/engines-redis-memory${nodeBytes ? `-node${nodeBytes}` : ''}.md`,
-  `# Redis memory of the history and presence engines\n\n${table}\n\nMEMORY USAGE ... SAMPLES 0 per key; the per-channel line is INFO used_memory over many channels (keyspace overhead included).\nServer: ${server}. Machine: ${JSON.stringify(machine)}. Command: \`npm run bench:engines-memory\`. ${new Date().toISOString()}\n`,
+  `# Redis memory of the history and presence engines
+
+${resultsHeader(machine, `${nodeBytes ? `STREAM_NODE_MAX_BYTES=${nodeBytes} ` : ''}npm run bench:engines-memory`, startedAt)}
+
+Server: ${server}. MEMORY USAGE ... SAMPLES 0 per key; the per-channel line is INFO used_memory over many channels
+(keyspace overhead included). A publication is 100 bytes of JSON data plus its client info.
+
+${table}
+`,
 );

@@ -77,10 +77,13 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   readonly logger: Logger;
   readonly store: RoomStore;
   readonly broker: Broker;
-  /** Channel histories (offsets, epochs, recovery): the engine `historyEngine` names, shared as configured. */
-  readonly history: HistoryStore;
+  /**
+   * Channel histories (offsets, epochs, recovery): the engine `historyEngine` names, shared as configured. Named
+   * `...Store` because `history()`/`presence()` are the ChannelEngines methods of GatewayApi, built on these.
+   */
+  readonly historyStore: HistoryStore;
   /** Who is in which channel: the engine `presenceEngine` names. */
-  readonly presence: PresenceStore;
+  readonly presenceStore: PresenceStore;
   readonly nodeId: NodeId;
   readonly processIndex: ProcessIndex;
   readonly stats: GatewayStats = { connectionsOpened: 0, messagesIn: 0, deliveries: 0, dropped: 0 };
@@ -146,8 +149,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     this.logger = deps.logger ?? createLogger(config.logLevel);
     this.store = deps.store;
     this.broker = deps.broker ?? new LocalBroker();
-    this.history = deps.history ?? memoryHistoryStore(config);
-    this.presence = deps.presence ?? new MemoryPresenceStore();
+    this.historyStore = deps.history ?? memoryHistoryStore(config);
+    this.presenceStore = deps.presence ?? new MemoryPresenceStore();
     this.processIndex = deps.processIndex ?? 0;
     if (
       !Number.isSafeInteger(this.processIndex) ||
@@ -637,7 +640,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     }
     await this.broker.close();
     await this.store.close();
-    await Promise.all([this.history.close(), this.presence.close()]);
+    await Promise.all([this.historyStore.close(), this.presenceStore.close()]);
     this.logger.info('shut down');
   }
 }

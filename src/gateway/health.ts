@@ -18,8 +18,8 @@ export interface ReadinessReport {
 export function readiness(parts: {
   store: RoomStore;
   broker: Broker;
-  history: HistoryStore;
-  presence: PresenceStore;
+  historyStore: HistoryStore;
+  presenceStore: PresenceStore;
   draining: boolean;
 }): ReadinessReport {
   const reach = (part: { readonly connected?: boolean }): string =>
@@ -27,8 +27,8 @@ export function readiness(parts: {
   const checks = {
     store: reach(parts.store),
     broker: reach(parts.broker),
-    history: reach(parts.history),
-    presence: reach(parts.presence),
+    history: reach(parts.historyStore),
+    presence: reach(parts.presenceStore),
     node: parts.draining ? 'draining' : 'ok',
   };
   const ready = Object.values(checks).every((c) => c === 'ok');

@@ -18,8 +18,8 @@ const running = await runGateway(config, async (cfg, deps) => {
   gateway.onMessage('engines', async ({ conn, msg }) => {
     const channel = String(msg.data);
     const client = `${process.pid}:${conn.id}`;
-    await gateway.presence.add(channel, client, { user: String(process.pid), client });
-    const { offset, epoch } = await gateway.history.append(
+    await gateway.presenceStore.add(channel, client, { user: String(process.pid), client });
+    const { offset, epoch } = await gateway.historyStore.append(
       channel,
       { data: client },
       { size: 10, ttlMs: 60_000 },
@@ -27,7 +27,7 @@ const running = await runGateway(config, async (cfg, deps) => {
     return JSON.stringify({ offset, epoch });
   });
   gateway.route('/test/presence', async ({ url }) => ({
-    presence: await gateway.presence.get(url.searchParams.get('channel') ?? ''),
+    presence: await gateway.presenceStore.get(url.searchParams.get('channel') ?? ''),
     pid: process.pid,
   }));
   gateway.route('/test/push', async ({ url }) => {
