@@ -67,7 +67,10 @@ export interface ReadOptions {
   reverse?: boolean;
 }
 
-/** A read: publications in order (newest first with `reverse`) and the stream's position now. */
+/**
+ * A read: publications in order (newest first with `reverse`) and the stream's position now. The publications may
+ * be the store's own objects (memory engine): treat them as read-only.
+ */
 export interface ReadResult extends StreamPosition {
   publications: StoredPublication[];
 }

@@ -64,6 +64,10 @@ export class RedisPresenceStore implements PresenceStore {
     return this.#client.status === 'ready';
   }
 
+  /**
+   * Adds the entry in Redis and makes it this process's to refresh until {@link remove}, even when Redis rejected
+   * the add: the heartbeat adds it once Redis is back. So call `remove` when the client leaves, whatever `add` said.
+   */
   async add(channel: ChannelId, client: ClientId, info: ClientInfo): Promise<void> {
     const entry = cleanInfo(info);
     const args: [string, string] = [entry.user, JSON.stringify(entry)];

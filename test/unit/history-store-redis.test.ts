@@ -100,4 +100,22 @@ describeOrSkip('RedisHistoryStore keys', { skip: redis.skip }, () => {
       await wipePrefix(url, keyPrefix);
     }
   });
+
+  it('sets the stream TTL to ttlMs and the position TTL to metaTtlMs on every append, and trims exactly', async () => {
+    const keyPrefix = uniquePrefix('history-ttl');
+    const store = await RedisHistoryStore.open({ url, keyPrefix, logger: silent, metaTtlMs: 120_000 });
+    const raw = new Redis(url);
+    try {
+      for (let n = 0; n < 5; n++) await store.append('ch', { data: String(n) }, { size: 3, ttlMs: 30_000 });
+      const streamTtl = await raw.pttl(store.keys.historyStream('ch'));
+      const metaTtl = await raw.pttl(store.keys.historyMeta('ch'));
+      assert.ok(streamTtl > 25_000 && streamTtl <= 30_000, `stream PTTL ${streamTtl}`);
+      assert.ok(metaTtl > 115_000 && metaTtl <= 120_000, `meta PTTL ${metaTtl}`);
+      assert.equal(await raw.xlen(store.keys.historyStream('ch')), 3);
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await wipePrefix(url, keyPrefix);
+    }
+  });
 });
