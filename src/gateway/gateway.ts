@@ -590,8 +590,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     // Their handlers may outlive them (a close does not stop a handler awaiting the store): wait for those below.
     const clients = [...this.#hub.connections()];
     // The listener stays open while draining, so probes see /readyz answer 503 (upgrades are refused with 503).
+    // A protocol with its own goodbye (Centrifugo's disconnect push, 3001) says it; the others get 1001.
     await drainInBatches(clients, this.config.drainMs, (conn) =>
-      conn.close(CloseCode.GoingAway, 'server shutting down'),
+      conn.session?.shutdown
+        ? conn.session.shutdown()
+        : conn.close(CloseCode.GoingAway, 'server shutting down'),
     );
     const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeIdleConnections();
