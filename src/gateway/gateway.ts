@@ -111,7 +111,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
    * {@link listen} next.
    */
   static async create(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
-    const logger = deps.logger ?? createLogger(config.logLevel);
+    const logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
     const opened = await Gateway.#openBackends(config, logger, { store: deps.store, broker: deps.broker });
     return new Gateway(config, {
       processIndex: opened.processIndex,
@@ -125,7 +125,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   constructor(config: Readonly<GatewayConfig>, deps: GatewayDeps & { store: RoomStore }) {
     super();
     this.config = config;
-    this.logger = deps.logger ?? createLogger(config.logLevel);
+    this.logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
     this.store = deps.store;
     this.broker = deps.broker ?? new LocalBroker();
     this.processIndex = deps.processIndex ?? 0;
@@ -286,6 +286,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this.#users.userCount;
   }
 
+  /** Rooms with at least one member on this process. */
   get localRoomCount(): number {
     return this.#hub.localRoomCount;
   }
@@ -524,6 +525,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       connected: (sub) => {
         user = sub;
         this.#users.add(conn, sub);
+        conn.user = sub;
         conn.receivesBroadcasts = true;
       },
       send: (text) => conn.send(text),
