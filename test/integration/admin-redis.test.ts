@@ -1,0 +1,72 @@
+/**
+ * The admin dashboard across two gateways sharing Redis (room store and broker): the nodes list shows both, a
+ * connection held by the other node is shown and disconnected through the Redis admin channel, and a stopped
+ * node leaves the list.
+ */
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
+import { AdminClient, startAdminGateway } from '../support/admin.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
+import { eventually } from '../support/eventually.js';
+import { TestClient, wsUrl } from '../support/gateway.js';
+import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
+
+const redis = await findRedis();
+after(stopSharedRedis);
+
+describeOrSkip('admin dashboard across two nodes over Redis', { skip: redis.skip }, () => {
+  it('lists both nodes, and shows and disconnects a connection held by the other one', async () => {
+    const url = redis.url!;
+    const prefix = uniquePrefix('admin');
+    const config = {
+      roomStore: 'redis',
+      broker: 'redis',
+      redisUrl: url,
+      redisKeyPrefix: prefix,
+      adminSecret: 'shared',
+    } as const;
+    const a = await startAdminGateway(config);
+    const b = await startAdminGateway(config);
+    const client = await TestClient.open(wsUrl(b.gateway));
+    try {
+      await client.subscribe('room-on-b');
+      const admin = new AdminClient(a.gateway.url);
+      assert.equal((await admin.login()).status, 200);
+      const nodes = await eventually(
+        async () =>
+          (await admin.get('nodes')).body['nodes'] as { processIndex: number; connections: number }[],
+        (list) => list.length === 2 && list.some((n) => n.connections === 1),
+        { what: 'both nodes in the list' },
+      );
+      assert.deepEqual(
+        nodes.map((n) => n.processIndex),
+        [a.gateway.processIndex, b.gateway.processIndex].sort((x, y) => x - y),
+      );
+      const [conn] = b.gateway.connections();
+      const detail = await admin.get(`connection?id=${conn?.id}`);
+      assert.equal(detail.status, 200);
+      assert.deepEqual(detail.body['rooms'], ['room-on-b']);
+      assert.equal(detail.body['node'], b.gateway.nodeId);
+      const rooms = await admin.get('rooms?search=room-on');
+      assert.deepEqual(rooms.body['rooms'], [{ room: 'room-on-b', members: 1 }]);
+      // The session signed by A holds on B too: both have the same adminSecret.
+      const onB = new AdminClient(b.gateway.url);
+      onB.cookie = admin.cookie;
+      assert.equal((await onB.get('nodes')).status, 200);
+      assert.equal((await admin.post('disconnect', { id: conn?.id })).status, 200);
+      assert.equal((await client.closed).code, 4009);
+      await b.gateway.close();
+      await eventually(
+        async () => ((await admin.get('nodes')).body['nodes'] as unknown[]).length,
+        (n) => n === 1,
+        { what: 'the stopped node leaving the list' },
+      );
+      assert.equal((await admin.get(`connection?id=${conn?.id}`)).status, 404);
+    } finally {
+      await client.close();
+      await b.gateway.close();
+      await a.gateway.close();
+      await wipePrefix(url, prefix);
+    }
+  });
+});
