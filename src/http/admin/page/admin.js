@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 let csrf = '';
 let events;
 let charts;
-const history = { at: [], connections: [], messagesIn: [], deliveries: [] };
+const samples = { at: [], connections: [], messagesIn: [], deliveries: [] };
 let nodes = [];
 const rooms = { offset: 0, limit: 20, total: 0 };
 
@@ -123,13 +123,13 @@ function follow() {
 
 function record(at, list) {
   const sum = (key) => list.reduce((n, node) => n + node[key], 0);
-  history.at.push(at);
-  history.connections.push(sum('connections'));
-  history.messagesIn.push(sum('messagesInPerSec'));
-  history.deliveries.push(sum('deliveriesPerSec'));
-  if (history.at.length > HISTORY) for (const k of Object.keys(history)) history[k].shift();
-  charts.conns.setData([history.at, history.connections]);
-  charts.msgs.setData([history.at, history.messagesIn, history.deliveries]);
+  samples.at.push(at);
+  samples.connections.push(sum('connections'));
+  samples.messagesIn.push(sum('messagesInPerSec'));
+  samples.deliveries.push(sum('deliveriesPerSec'));
+  if (samples.at.length > HISTORY) for (const k of Object.keys(samples)) samples[k].shift();
+  charts.conns.setData([samples.at, samples.connections]);
+  charts.msgs.setData([samples.at, samples.messagesIn, samples.deliveries]);
 }
 
 function renderNodes() {
