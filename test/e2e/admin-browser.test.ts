@@ -107,7 +107,7 @@ describeOrSkip('admin dashboard in Chromium', { skip: CHROMIUM_MISSING }, () => 
       // For the docs: traffic until the charts hold 20 samples (one a second), so they show a curve.
       const until = Date.now() + 40_000;
       for (let i = 0; Date.now() < until; i++) {
-        if ((await page.evaluate('samples.at.length')) >= 20) break;
+        if (Number(await page.evaluate('samples.at.length')) >= 20) break;
         const burst = 10 + 10 * Math.round(5 + 4 * Math.sin(i / 30));
         for (let j = 0; j < burst; j++)
           await clients[j % clients.length]!.request(

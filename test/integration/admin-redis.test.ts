@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { AdminClient, startAdminGateway } from '../support/admin.js';
+import { ADMIN_PASSWORD, AdminClient, startAdminGateway } from '../support/admin.js';
 import { describeOrSkip } from '../support/describe-or-skip.js';
 import { eventually } from '../support/eventually.js';
 import { TestClient, wsUrl } from '../support/gateway.js';
+import { GatewayNode } from '../support/node-process.js';
 import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
 
 const redis = await findRedis();
@@ -66,6 +67,37 @@ describeOrSkip('admin dashboard across two nodes over Redis', { skip: redis.skip
       await client.close();
       await b.gateway.close();
       await a.gateway.close();
+      await wipePrefix(url, prefix);
+    }
+  });
+
+  it('drains another node through the Redis admin channel: its clients get 1001 and its process exits 0', async () => {
+    const url = redis.url!;
+    const prefix = uniquePrefix('admin-drain');
+    const env = {
+      ROOM_STORE: 'redis',
+      BROKER: 'redis',
+      REDIS_URL: url,
+      REDIS_KEY_PREFIX: prefix,
+      ADMIN_PASSWORD,
+      ADMIN_SECRET: 'shared',
+      DRAIN_MS: '200',
+    };
+    const [a, b] = await Promise.all([GatewayNode.start(env), GatewayNode.start(env)]);
+    try {
+      const client = await TestClient.open(b.wsUrl);
+      const admin = new AdminClient(a.url);
+      assert.equal((await admin.login()).status, 200);
+      await eventually(
+        async () => ((await admin.get('nodes')).body['nodes'] as unknown[]).length,
+        (n) => n === 2,
+        { what: 'both nodes in the list' },
+      );
+      assert.equal((await admin.post('drain', { node: b.processIndex })).status, 200);
+      assert.equal((await client.closed).code, 1001);
+      assert.deepEqual(await b.exited, { code: 0, signal: null });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
       await wipePrefix(url, prefix);
     }
   });
