@@ -39,9 +39,14 @@ export class IpcAdminCluster implements AdminCluster {
     ]);
   }
 
+  /** Every worker's snapshot; this worker's alone when the primary does not answer (it is restarting it). */
   async nodes(): Promise<NodeSnapshot[]> {
-    const nodes = (await askPrimary(ADMIN_NODES, undefined)) as NodeSnapshot[];
-    return nodes.sort((a, b) => a.processIndex - b.processIndex);
+    try {
+      const nodes = (await askPrimary(ADMIN_NODES, undefined)) as NodeSnapshot[];
+      return nodes.sort((a, b) => a.processIndex - b.processIndex);
+    } catch {
+      return [this.#local.snapshot()];
+    }
   }
 
   async run(target: ProcessIndex, command: AdminCommand): Promise<unknown> {

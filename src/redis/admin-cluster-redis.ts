@@ -106,9 +106,19 @@ export class RedisAdminCluster implements AdminCluster {
     return `${this.#prefix}admin:reply:${this.#local.processIndex}`;
   }
 
+  /** Every live node's snapshot; this node's alone while Redis cannot be reached. */
   async nodes(): Promise<NodeSnapshot[]> {
     const own = this.#local.snapshot();
-    const all = await this.#client.hgetall(this.#nodesKey);
+    // The client logs the outage itself (once); every live view asks each second, so say nothing more here.
+    if (this.#client.status !== 'ready') return [own];
+    let all: Record<string, string>;
+    try {
+      all = await this.#client.hgetall(this.#nodesKey);
+    } catch (err) {
+      // Redis is down: the dashboard still shows this node (and says so once in a while in the log).
+      this.#log.warn({ err: (err as Error).message }, 'admin: could not read the node snapshots');
+      return [own];
+    }
     const now = Date.now();
     const nodes = new Map<number, NodeSnapshot>([[own.processIndex, own]]);
     const stale: string[] = [];

@@ -6,9 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import { PushCallers } from '../../gateway/push.js';
-import type { LogLimiter } from '../../logger.js';
+import type { LogLimiter, Logger } from '../../logger.js';
 import { processOfConn, type ConnId } from '../../types.js';
-import type { HttpContext } from '../controller.js';
+import type { ActionResult, HttpContext } from '../controller.js';
 import type { RouteHandler } from '../router.js';
 import { AdminAuth, type AdminSession } from './admin-auth.js';
 import type { AdminCluster } from './admin-cluster.js';
@@ -27,7 +27,10 @@ export interface AdminApiDeps {
   auth: AdminAuth;
   cluster: AdminCluster;
   throttle: LoginThrottle;
-  log: LogLimiter;
+  /** The operators' actions, one line each: they are authenticated, so never rate-limited. */
+  audit: Logger;
+  /** Lines about failed logins, which anyone can cause: rate-limited per address. */
+  limited: LogLimiter;
   ttlMs: number;
 }
 
@@ -45,7 +48,8 @@ export function adminRoutes(deps: AdminApiDeps): Map<string, RouteHandler> {
     routes.set(`/admin/api/${path}`, (ctx) => {
       ctx.res.setHeader('cache-control', 'no-store');
       requireMethod(ctx.req, method);
-      return handler(ctx, requireSession(auth, ctx.req)) as Promise<object>;
+      // The results are JSON values (cluster answers are typed `unknown` as they crossed a bus).
+      return handler(ctx, requireSession(auth, ctx.req)) as ActionResult | Promise<ActionResult>;
     });
   };
 
@@ -84,20 +88,20 @@ export function adminRoutes(deps: AdminApiDeps): Map<string, RouteHandler> {
   api('push', 'POST', async ({ req, body }) => {
     const room = body.get('room');
     await host.push.toRoom(PushCallers.admin(req.socket.remoteAddress ?? ''), room, body.get('message'));
-    deps.log.info('push', { room, address: req.socket.remoteAddress }, 'admin: pushed to a room');
+    deps.audit.info({ room, address: req.socket.remoteAddress }, 'admin: pushed to a room');
     return { pushed: true, room };
   });
   api('disconnect', 'POST', async ({ req, body }) => {
     const id = connParam(body.get('id'));
     const result = await cluster.run(processOfConn(id), { op: 'disconnect', id });
-    deps.log.info('disconnect', { conn: id, address: req.socket.remoteAddress }, 'admin: disconnected');
+    deps.audit.info({ conn: id, address: req.socket.remoteAddress }, 'admin: disconnected a connection');
     return result;
   });
   api('drain', 'POST', async ({ req, body }) => {
     const node = Number(body.get('node') ?? host.processIndex);
     if (!Number.isSafeInteger(node) || node < 0) throw new GatewayError(ErrorCode.BadParam, 'bad node');
     const result = await cluster.run(node, { op: 'drain' });
-    deps.log.info('drain', { node, address: req.socket.remoteAddress }, 'admin: drain requested');
+    deps.audit.info({ node, address: req.socket.remoteAddress }, 'admin: drain requested');
     return result;
   });
   api('events', 'GET', ({ req, res }, session) => {
@@ -122,14 +126,14 @@ async function login(deps: AdminApiDeps, { req, res, body }: HttpContext): Promi
   }
   if (!deps.auth.checkPassword(body.get('password') ?? '')) {
     const delay = deps.throttle.failed(address);
-    deps.log.warn(address, { address }, 'admin: wrong password');
+    deps.limited.warn(address, { address }, 'admin: wrong password');
     await new Promise((resolve) => setTimeout(resolve, delay));
     throw new GatewayError(ErrorCode.Unauthorized, 'wrong password');
   }
   deps.throttle.succeeded(address);
   const { session, cookie } = deps.auth.issue();
   res.setHeader('set-cookie', AdminAuth.cookieHeader(cookie, deps.ttlMs, isSecure(req)));
-  deps.log.info(address, { address }, 'admin: signed in');
+  deps.audit.info({ address }, 'admin: signed in');
   return { authenticated: true, csrf: session.csrf, expiresAt: session.expiresAt, node: deps.host.nodeId };
 }
 

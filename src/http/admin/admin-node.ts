@@ -78,7 +78,7 @@ export class AdminNode implements AdminNodeSource {
         let index = 0;
         for (const conn of this.#host.connections()) {
           if (index++ < command.offset) continue;
-          if (page.length === limit) continue; // keep counting for the total
+          if (page.length === limit) break;
           page.push(this.#summary(conn));
         }
         return {

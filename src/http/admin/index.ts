@@ -67,13 +67,15 @@ export async function mountAdmin(host: AdminMountHost, options: AdminOptions): P
     ttlMs: options.sessionTtlMs,
   });
   const node = new AdminNode(host, options.drain);
+  const audit = host.logger.child({ component: 'admin' });
   const cluster = await (options.cluster ?? localAdminCluster)(node);
   const routes = adminRoutes({
     host,
     auth,
     cluster,
     throttle: new LoginThrottle(options.loginDelayMs),
-    log: new LogLimiter(host.logger.child({ component: 'admin' })),
+    audit,
+    limited: new LogLimiter(audit),
     ttlMs: options.sessionTtlMs,
   });
   for (const [path, handler] of routes) host.route(path, handler);
