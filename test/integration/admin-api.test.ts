@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { MemoryRoomStore } from '../../src/index.js';
 import { ADMIN_PASSWORD, AdminClient, startAdminGateway } from '../support/admin.js';
 import { eventually } from '../support/eventually.js';
@@ -97,6 +99,19 @@ describe('admin dashboard: access', () => {
       );
       assert.equal((await admin.get('nodes')).status, 401);
       assert.equal((await new AdminClient(gateway.url).get('nodes')).status, 401);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('signs out: the cookie is cleared (Max-Age=0)', async () => {
+    const { gateway, admin } = await signedIn();
+    try {
+      const res = await admin.post('logout', {});
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('set-cookie') ?? '', /^tars_ws_admin=; .*Max-Age=0/);
+      admin.cookie = (res.headers.get('set-cookie') ?? '').split(';', 1)[0] ?? '';
+      assert.equal((await admin.get('nodes')).status, 401);
     } finally {
       await gateway.close();
     }
@@ -206,6 +221,29 @@ describe('admin dashboard: rooms, connections and actions', () => {
       assert.equal((await admin.get('connection?id=999999')).status, 404);
     } finally {
       await client.close();
+      await gateway.close();
+    }
+  });
+
+  it("shows a Centrifugo-protocol connection's user, the sub of its token", async () => {
+    const secret = 'admin-test-secret-of-sufficient-length';
+    const { gateway, admin } = await signedIn({ tokenHmacSecretKey: secret });
+    const token = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(secret));
+    const ws = new WebSocket(wsUrl(gateway, '/connection/websocket'));
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const reply = new Promise((resolve) => ws.once('message', resolve));
+      ws.send(JSON.stringify({ id: 1, connect: { token } }));
+      await reply;
+      const [conn] = gateway.connections();
+      const detail = await admin.get(`connection?id=${conn?.id}`);
+      assert.equal(detail.body['user'], 'alice');
+      assert.equal(detail.body['protocol'], conn?.protocol.name);
+      assert.equal(detail.body['path'], '/connection/websocket');
+    } finally {
+      ws.close();
       await gateway.close();
     }
   });
