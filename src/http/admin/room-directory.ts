@@ -18,6 +18,8 @@ export class RoomDirectory {
   readonly #store: RoomStore;
   readonly #ttlMs: number;
   #sorted: RoomId[] = [];
+  /** `#sorted` lower-cased once per read, so a search does not lower-case 100k names again. */
+  #lower: string[] = [];
   #readAt = -Infinity;
   #reading: Promise<RoomId[]> | undefined;
   #lastSearch: { search: string; sorted: RoomId[]; hits: RoomId[] } | undefined;
@@ -41,7 +43,9 @@ export class RoomDirectory {
     // Paging through one search's results must not rescan 100k names for every page.
     const last = this.#lastSearch;
     if (last?.sorted === sorted && last.search === needle) return last.hits;
-    const hits = sorted.filter((room) => room.toLowerCase().includes(needle));
+    const lower = this.#lower;
+    const hits: RoomId[] = [];
+    for (let i = 0; i < sorted.length; i++) if (lower[i]!.includes(needle)) hits.push(sorted[i]!);
     this.#lastSearch = { search: needle, sorted, hits };
     return hits;
   }
@@ -52,6 +56,7 @@ export class RoomDirectory {
       .rooms()
       .then((rooms) => {
         this.#sorted = rooms.sort();
+        this.#lower = this.#sorted.map((room) => room.toLowerCase());
         this.#readAt = performance.now();
         return this.#sorted;
       })
