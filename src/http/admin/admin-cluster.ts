@@ -18,6 +18,7 @@ export interface NodeSnapshot {
   draining: boolean;
   connections: number;
   /** Open connections by protocol name. */
+  /** Open connections by protocol name, counted at the last sample (at most a second old). */
   byProtocol: Record<string, number>;
   /** Rooms with a member on this process. */
   rooms: number;
