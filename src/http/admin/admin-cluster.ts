@@ -17,7 +17,6 @@ export interface NodeSnapshot {
   at: number;
   draining: boolean;
   connections: number;
-  /** Open connections by protocol name. */
   /** Open connections by protocol name, counted at the last sample (at most a second old). */
   byProtocol: Record<string, number>;
   /** Rooms with a member on this process. */
