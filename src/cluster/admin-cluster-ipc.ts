@@ -51,7 +51,9 @@ export class IpcAdminCluster implements AdminCluster {
 
   async run(target: ProcessIndex, command: AdminCommand): Promise<unknown> {
     if (target === this.#local.processIndex) return this.#local.run(command);
-    const reply = (await askPrimary(ADMIN_RUN, { target, command })) as AdminRunReply | undefined;
+    // A primary that does not route admin commands (or does not answer) knows no other node.
+    const reply = (await askPrimary(ADMIN_RUN, { target, command }).catch(() => undefined)) as
+      AdminRunReply | undefined;
     if (!reply?.handled) throw unknownNode(target);
     if (reply.ok) return reply.result;
     throw new GatewayError(reply.code as ErrorCode, reply.message);
