@@ -1,7 +1,7 @@
 /**
  * The admin dashboard across two gateways sharing Redis (room store and broker): the nodes list shows both, a
- * connection held by the other node is shown and disconnected through the Redis admin channel, and a stopped
- * node leaves the list.
+ * connection held by the other node is shown and disconnected through the Redis admin channel, another node is
+ * drained, and a stopped or killed node leaves the list.
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
@@ -98,6 +98,31 @@ describeOrSkip('admin dashboard across two nodes over Redis', { skip: redis.skip
       assert.deepEqual(await b.exited, { code: 0, signal: null });
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+      await wipePrefix(url, prefix);
+    }
+  });
+
+  it('drops a node killed without cleanup once its snapshot is 5 s old', async () => {
+    const url = redis.url!;
+    const prefix = uniquePrefix('admin-kill');
+    const env = {
+      ROOM_STORE: 'redis',
+      BROKER: 'redis',
+      REDIS_URL: url,
+      REDIS_KEY_PREFIX: prefix,
+      ADMIN_PASSWORD,
+    };
+    const [a, b] = await Promise.all([GatewayNode.start(env), GatewayNode.start(env)]);
+    try {
+      const admin = new AdminClient(a.url);
+      assert.equal((await admin.login()).status, 200);
+      const count = async (): Promise<number> =>
+        ((await admin.get('nodes')).body['nodes'] as unknown[]).length;
+      await eventually(count, (n) => n === 2, { what: 'both nodes in the list' });
+      await b.kill();
+      await eventually(count, (n) => n === 1, { withinMs: 10_000, what: 'the killed node leaving the list' });
+    } finally {
+      await Promise.all([a.stop(), b.kill()]);
       await wipePrefix(url, prefix);
     }
   });
