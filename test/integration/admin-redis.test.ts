@@ -71,40 +71,14 @@ describeOrSkip('admin dashboard across two nodes over Redis', { skip: redis.skip
     }
   });
 
-  it('drains another node through the Redis admin channel: its clients get 1001 and its process exits 0', async () => {
+  /** Two node processes over Redis with the dashboard, signed in on the first once it lists both. */
+  async function twoNodes(
+    name: string,
+    extra: Record<string, string>,
+    body: (a: GatewayNode, b: GatewayNode, admin: AdminClient, count: () => Promise<number>) => Promise<void>,
+  ): Promise<void> {
     const url = redis.url!;
-    const prefix = uniquePrefix('admin-drain');
-    const env = {
-      ROOM_STORE: 'redis',
-      BROKER: 'redis',
-      REDIS_URL: url,
-      REDIS_KEY_PREFIX: prefix,
-      ADMIN_PASSWORD,
-      ADMIN_SECRET: 'shared',
-      DRAIN_MS: '200',
-    };
-    const [a, b] = await Promise.all([GatewayNode.start(env), GatewayNode.start(env)]);
-    try {
-      const client = await TestClient.open(b.wsUrl);
-      const admin = new AdminClient(a.url);
-      assert.equal((await admin.login()).status, 200);
-      await eventually(
-        async () => ((await admin.get('nodes')).body['nodes'] as unknown[]).length,
-        (n) => n === 2,
-        { what: 'both nodes in the list' },
-      );
-      assert.equal((await admin.post('drain', { node: b.processIndex })).status, 200);
-      assert.equal((await client.closed).code, 1001);
-      assert.deepEqual(await b.exited, { code: 0, signal: null });
-    } finally {
-      await Promise.all([a.stop(), b.stop()]);
-      await wipePrefix(url, prefix);
-    }
-  });
-
-  it('drops a node killed without cleanup once its snapshot is 5 s old', async () => {
-    const url = redis.url!;
-    const prefix = uniquePrefix('admin-kill');
+    const prefix = uniquePrefix(name);
     const env = {
       ROOM_STORE: 'redis',
       BROKER: 'redis',
@@ -112,18 +86,34 @@ describeOrSkip('admin dashboard across two nodes over Redis', { skip: redis.skip
       REDIS_KEY_PREFIX: prefix,
       ADMIN_PASSWORD,
     };
-    const [a, b] = await Promise.all([GatewayNode.start(env), GatewayNode.start(env)]);
+    const [a, b] = await Promise.all([
+      GatewayNode.start({ ...env, ...extra }),
+      GatewayNode.start({ ...env, ...extra }),
+    ]);
     try {
       const admin = new AdminClient(a.url);
       assert.equal((await admin.login()).status, 200);
       const count = async (): Promise<number> =>
         ((await admin.get('nodes')).body['nodes'] as unknown[]).length;
       await eventually(count, (n) => n === 2, { what: 'both nodes in the list' });
-      await b.kill();
-      await eventually(count, (n) => n === 1, { withinMs: 10_000, what: 'the killed node leaving the list' });
+      await body(a, b, admin, count);
     } finally {
       await Promise.all([a.stop(), b.kill()]);
       await wipePrefix(url, prefix);
     }
-  });
+  }
+
+  it('drains another node through the Redis admin channel: its clients get 1001 and its process exits 0', () =>
+    twoNodes('admin-drain', { ADMIN_SECRET: 'shared', DRAIN_MS: '200' }, async (_a, b, admin) => {
+      const client = await TestClient.open(b.wsUrl);
+      assert.equal((await admin.post('drain', { node: b.processIndex })).status, 200);
+      assert.equal((await client.closed).code, 1001);
+      assert.deepEqual(await b.exited, { code: 0, signal: null });
+    }));
+
+  it('drops a node killed without cleanup once its snapshot is 5 s old', () =>
+    twoNodes('admin-kill', {}, async (_a, b, _admin, count) => {
+      await b.kill();
+      await eventually(count, (n) => n === 1, { withinMs: 10_000, what: 'the killed node leaving the list' });
+    }));
 });
