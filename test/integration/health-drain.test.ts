@@ -126,6 +126,35 @@ describe('graceful drain', () => {
     });
   });
 
+  it('spreads Centrifugo-protocol clients over the drain batches like the others', async () => {
+    const drainMs = 1000;
+    const gateway = await startGateway({ drainMs, shutdownGraceMs: 2000 });
+    const closedAt: number[] = [];
+    const codes: Promise<number>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ws = new WebSocket(wsUrl(gateway, '/connection/websocket'));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const reply = new Promise((resolve) => ws.once('message', resolve));
+      ws.send('{"id":1,"connect":{}}');
+      await reply;
+      codes.push(
+        new Promise((resolve) =>
+          ws.once('close', (code) => {
+            closedAt.push(Date.now());
+            resolve(code);
+          }),
+        ),
+      );
+    }
+    await gateway.close();
+    assert.deepEqual(
+      await Promise.all(codes),
+      codes.map(() => 3001),
+    );
+    const spread = Math.max(...closedAt) - Math.min(...closedAt);
+    assert.ok(spread >= drainMs / 2, `all Centrifugo clients closed within ${spread} ms: no batching`);
+  });
+
   it('makes the official Centrifugo SDK reconnect after a drain (code 3001 is not terminal)', async () => {
     const gateway = await startGateway({ drainMs: 0 });
     const sdk = new Centrifuge(wsUrl(gateway, '/connection/websocket'), { websocket: WebSocket });
