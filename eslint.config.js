@@ -9,6 +9,7 @@ export default tseslint.config(
       'node_modules/**',
       '**/generated/**',
       'examples/chat/clients/**',
+      'src/http/admin/page/**',
       'test-output/**',
       '.tmp/**',
     ],

@@ -22,6 +22,8 @@ export const CloseCode = {
   InternalError: 1011,
   /** The client did not read fast enough: its unsent buffer passed `maxBufferedBytes`. Reconnect with backoff. */
   SlowConsumer: 4008,
+  /** Closed by an operator (admin dashboard's disconnect). Reconnect with backoff, or not, as the app decides. */
+  ClosedByAdmin: 4009,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -112,6 +114,8 @@ export const ErrorCode = {
   UriTooLong: 'URI_TOO_LONG',
   /** The request headers are larger than Node accepts (`--max-http-header-size`, 16 KiB). Send fewer cookies. */
   HeadersTooLarge: 'HEADERS_TOO_LARGE',
+  /** Too many failed attempts from this address (admin login). Wait the `Retry-After` seconds. */
+  TooManyRequests: 'TOO_MANY_REQUESTS',
   /** The server refuses new connections for now (connection limit, shutting down). Retry with backoff. */
   Unavailable: 'UNAVAILABLE',
   /** An upstream (Tars service, store) failed or timed out. Retry later. */
@@ -134,6 +138,7 @@ const httpStatusOf: Record<ErrorCode, number> = {
   REQUEST_TIMEOUT: 408,
   URI_TOO_LONG: 414,
   HEADERS_TOO_LARGE: 431,
+  TOO_MANY_REQUESTS: 429,
   UNAVAILABLE: 503,
   UPSTREAM_ERROR: 502,
   INTERNAL: 500,

@@ -73,6 +73,8 @@ export {
   type GatewayMetrics,
   type MetricsOptions,
 } from './platform/metrics/metrics.js';
+export { enableAdmin, type EnableAdminOptions } from './platform/admin.js';
+export type { AdminDashboard, AdminClusterFactory, NodeSnapshot } from './http/admin/index.js';
 export { runGateway, type BuildGateway, type RunningGateway, type RunOptions } from './platform/run.js';
 export { Supervisor, type ControlReply, type SupervisorOptions } from './platform/supervisor.js';
 export {

@@ -1,6 +1,8 @@
 /** The process logger: pino, one JSON line per event. Components take a child logger with their name. */
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config/options.js';
+import type { GatewayConfig, LogLevel } from './config/options.js';
+import { ConfigError } from './errors.js';
 
 export type { Logger };
 
@@ -15,8 +17,32 @@ export function trackedLogger(options: pino.LoggerOptions, stream?: pino.Destina
   return logger;
 }
 
-export function createLogger(level: LogLevel, name = 'tars-ws'): Logger {
-  return trackedLogger({ name, level });
+/**
+ * The process logger: JSON lines, or with `format` `pretty` coloured lines for a terminal through pino-pretty (a
+ * development dependency, loaded only then; a ConfigError naming `logFormat` when it is not installed).
+ */
+export function createLogger(
+  level: LogLevel,
+  name = 'tars-ws',
+  format: GatewayConfig['logFormat'] = 'json',
+): Logger {
+  return trackedLogger({ name, level }, format === 'pretty' ? prettyStream() : undefined);
+}
+
+type PrettyFactory = (options: { sync: boolean; colorize: boolean }) => pino.DestinationStream;
+
+function prettyStream(): pino.DestinationStream {
+  let pretty: PrettyFactory;
+  try {
+    // Synchronously, so the first lines are not lost and no worker thread is started: pino-pretty is CommonJS.
+    pretty = createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
+  } catch {
+    throw new ConfigError(
+      'logFormat',
+      '"pretty" needs the pino-pretty package (npm install --save-dev pino-pretty); use "json" in production',
+    );
+  }
+  return pretty({ sync: true, colorize: process.stdout.isTTY === true });
 }
 
 /**

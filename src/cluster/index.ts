@@ -17,3 +17,10 @@ export {
   workerId,
   type ControlHandler,
 } from './worker.js';
+export {
+  IpcAdminCluster,
+  ADMIN_NODES,
+  ADMIN_RUN,
+  ADMIN_SNAPSHOT,
+  type AdminRunReply,
+} from './admin-cluster-ipc.js';

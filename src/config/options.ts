@@ -129,6 +129,22 @@ export interface GatewayConfig {
   drainMs: number;
   /** Time given to clients to close after the drain before they are cut. Default 5000 ms. */
   shutdownGraceMs: number;
+  /** Log lines as JSON (`json`, default) or coloured text for a terminal (`pretty`, needs the pino-pretty package). */
+  logFormat: 'json' | 'pretty';
+  /** Password of the admin dashboard at `/admin/`; empty (default): no dashboard (404). Env `ADMIN_PASSWORD`. */
+  adminPassword: string;
+  /**
+   * Key material of the admin session cookies. Empty (default): a random salt per machine (shared by its workers),
+   * so sessions end with a restart and hold on this machine only; set it on every node behind one load balancer.
+   */
+  adminSecret: string;
+  /** Lifetime of an admin session cookie. Default 28800000 ms (8 h). */
+  adminSessionTtlMs: number;
+  /**
+   * Delay before the answer to a wrong admin password, doubled with every further failure from the same address
+   * (up to 64 times), which is locked out for that long after five. Default 1000 ms.
+   */
+  adminLoginDelayMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -332,6 +348,23 @@ export const OPTIONS: readonly OptionSpec[] = [
   int('heartbeatIntervalMs', 30_000, 0, 3_600_000, 'HEARTBEAT_INTERVAL_MS', 'heartbeat-interval-ms'),
   int('drainMs', 10_000, 0, 3_600_000, 'DRAIN_MS', 'drain-ms'),
   int('shutdownGraceMs', 5000, 0, 600_000, 'SHUTDOWN_GRACE_MS', 'shutdown-grace-ms'),
+  {
+    key: 'logFormat',
+    kind: { type: 'enum', values: ['json', 'pretty'] },
+    default: 'json',
+    env: 'LOG_FORMAT',
+    flag: 'log-format',
+  },
+  {
+    key: 'adminPassword',
+    kind: { type: 'string' },
+    default: '',
+    env: 'ADMIN_PASSWORD',
+    flag: 'admin-password',
+  },
+  { key: 'adminSecret', kind: { type: 'string' }, default: '', env: 'ADMIN_SECRET', flag: 'admin-secret' },
+  int('adminSessionTtlMs', 28_800_000, 1000, 604_800_000, 'ADMIN_SESSION_TTL_MS', 'admin-session-ttl-ms'),
+  int('adminLoginDelayMs', 1000, 0, 60_000, 'ADMIN_LOGIN_DELAY_MS', 'admin-login-delay-ms'),
 ];
 
 function int(

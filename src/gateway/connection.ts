@@ -36,6 +36,8 @@ export class Connection implements TurnCorked {
   readonly data = new Map<string, unknown>();
   /** The protocol's own state machine, when its protocol has one (Centrifugo): it gets the frames. */
   session: Session | undefined;
+  /** Who the protocol authenticated (a Centrifugo token's `sub`); '' when anonymous or not told. */
+  user = '';
   /** Whether broadcasts reach it: false until a session's connect succeeded. */
   receivesBroadcasts = true;
   /**

@@ -125,7 +125,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
    * {@link listen} next.
    */
   static async create(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
-    const logger = deps.logger ?? createLogger(config.logLevel);
+    const logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
     const opened = await Gateway.#openBackends(config, logger, {
       store: deps.store,
       broker: deps.broker,
@@ -146,7 +146,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   constructor(config: Readonly<GatewayConfig>, deps: GatewayDeps & { store: RoomStore }) {
     super();
     this.config = config;
-    this.logger = deps.logger ?? createLogger(config.logLevel);
+    this.logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
     this.store = deps.store;
     this.broker = deps.broker ?? new LocalBroker();
     this.historyStore = deps.history ?? memoryHistoryStore(config);
@@ -309,6 +309,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this.#users.userCount;
   }
 
+  /** Rooms with at least one member on this process. */
   get localRoomCount(): number {
     return this.#hub.localRoomCount;
   }
@@ -547,6 +548,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       connected: (sub) => {
         user = sub;
         this.#users.add(conn, sub);
+        conn.user = sub;
         conn.receivesBroadcasts = true;
       },
       send: (text) => conn.send(text),
@@ -613,8 +615,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     // Their handlers may outlive them (a close does not stop a handler awaiting the store): wait for those below.
     const clients = [...this.#hub.connections()];
     // The listener stays open while draining, so probes see /readyz answer 503 (upgrades are refused with 503).
+    // A protocol with its own goodbye (Centrifugo's disconnect push, 3001) says it; the others get 1001.
     await drainInBatches(clients, this.config.drainMs, (conn) =>
-      conn.close(CloseCode.GoingAway, 'server shutting down'),
+      conn.session?.shutdown
+        ? conn.session.shutdown()
+        : conn.close(CloseCode.GoingAway, 'server shutting down'),
     );
     const httpClosed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeIdleConnections();

@@ -32,6 +32,8 @@ export type PushCaller =
   | { readonly kind: 'client'; readonly conn: Connection }
   /** A Centrifugo-protocol client's publish; `user` is its token's `sub` ('' when anonymous). */
   | { readonly kind: 'centrifuge'; readonly conn: Connection; readonly user: string }
+  /** An operator signed in to the admin dashboard (authenticated by the admin API); `address` is theirs. */
+  | { readonly kind: 'admin'; readonly address: string }
   /** A Tars call to PushObj: the servant it was hosted under, the call's Tars context and the caller's address. */
   | {
       readonly kind: 'tars';
@@ -46,6 +48,7 @@ export const PushCallers = {
   api: (req: IncomingMessage): PushCaller => ({ kind: 'api', req }),
   client: (conn: Connection): PushCaller => ({ kind: 'client', conn }),
   centrifuge: (conn: Connection, user: string): PushCaller => ({ kind: 'centrifuge', conn, user }),
+  admin: (address: string): PushCaller => ({ kind: 'admin', address }),
   tars: (servant: string, context?: ReadonlyMap<string, string>, remoteAddress?: string): PushCaller => ({
     kind: 'tars',
     servant,

@@ -99,10 +99,21 @@ export class HttpRouter {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const observer = this.observer;
-    if (observer?.http) {
+    const debug = this.#log.isLevelEnabled('debug');
+    if (observer?.http || debug) {
       const started = performance.now();
       const route = (req.url ?? '/').split('?', 1)[0] ?? '/';
-      res.once('finish', () => observer.http?.(route, res.statusCode, performance.now() - started));
+      res.once('finish', () => {
+        const ms = performance.now() - started;
+        observer?.http?.(route, res.statusCode, ms);
+        // The path only: a query string can carry a token or a message.
+        if (debug) {
+          this.#log.debug(
+            { method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+            'http request',
+          );
+        }
+      });
     }
     if ((req.url ?? '').length > MAX_URL_LENGTH) {
       sendJson(

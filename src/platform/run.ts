@@ -17,6 +17,8 @@ import type { AdminCommands } from './tars/admin-worker.js';
 import { attachTarsWorker } from './tars/launcher-worker.js';
 import { openRoomStore } from './backends.js';
 import { Supervisor } from './supervisor.js';
+import { enableAdmin, serveClusterAdmin, shareAdminSalt } from './admin.js';
+import { IpcAdminCluster } from '../cluster/admin-cluster-ipc.js';
 import { enableMetrics, metricsControl, serveClusterMetrics } from './metrics/metrics.js';
 import {
   announceReady,
@@ -55,12 +57,14 @@ export async function runGateway(
     if (tars) await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands });
     // After the platform's statistics: metrics compose with the observer those set.
     if (config.metrics === 'on') enableMetrics(gateway);
+    // The dashboard's drain is SIGTERM's: drain, then exit (the orchestrator decides whether to start it again).
+    await enableAdmin(gateway, { afterDrain: () => process.exit(0) });
     closeOnSignals(gateway);
     await gateway.listen();
     return { role: 'single', gateway };
   }
   if (cluster.isPrimary) {
-    const logger = createLogger(config.logLevel, 'tars-ws-primary');
+    const logger = createLogger(config.logLevel, 'tars-ws-primary', config.logFormat);
     // Workers with the file store write to it directly: the primary clears what a previous run left (connection ids
     // restart) and sweeps a dead worker's connections out of it.
     const sharedStore =
@@ -84,6 +88,11 @@ export async function runGateway(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     serveClusterMetrics(supervisor);
+    if (config.adminPassword !== '') {
+      // One session key for every worker (requests go to any of them), and the primary routes between them.
+      shareAdminSalt();
+      serveClusterAdmin(supervisor);
+    }
     const port = await supervisor.start();
     logger.info({ workers: config.workers, port }, 'tars-ws cluster ready');
     return { role: 'primary', supervisor, port };
@@ -93,7 +102,15 @@ export async function runGateway(
     ? await attachTarsWorker(gateway, tars, { adminCommands: options.adminCommands })
     : undefined;
   const metrics = config.metrics === 'on' ? [metricsControl(enableMetrics(gateway))] : [];
-  const handlers = new Map([...(platform?.control ?? []), ...metrics, ...(options.control?.(gateway) ?? [])]);
+  // A drained worker exits; the primary starts a fresh one in its slot (a rolling restart of that worker).
+  const admin = await enableAdmin(gateway, { afterDrain: () => process.exit(0) });
+  const adminControl = admin?.cluster instanceof IpcAdminCluster ? admin.cluster.handlers : [];
+  const handlers = new Map([
+    ...(platform?.control ?? []),
+    ...metrics,
+    ...adminControl,
+    ...(options.control?.(gateway) ?? []),
+  ]);
   if (handlers.size > 0) serveControl(handlers);
   closeOnSignals(gateway);
   // A worker whose primary is gone must not linger as an orphan holding the port.

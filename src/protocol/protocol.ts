@@ -109,4 +109,9 @@ export interface Session {
    * user (see {@link SessionHost.connected}); applied after the commands already received.
    */
   control?(op: ControlOp): void;
+  /**
+   * Optional: the server is draining. The session tells its client in its own protocol that it may reconnect
+   * (elsewhere) and closes; without it the gateway closes the connection with 1001.
+   */
+  shutdown?(): void;
 }

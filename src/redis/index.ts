@@ -36,3 +36,4 @@ export async function allocateProcessIndexOnce(options: {
     await closeRedis(client);
   }
 }
+export { RedisAdminCluster, type RedisAdminClusterOptions } from './admin-cluster-redis.js';

@@ -46,6 +46,7 @@ function fakeProject(omit?: string): string {
     'examples/chat/tars/tars.proto.json': '{"appName":"Demo","serverName":"WsServer","objName":"WsObj"}',
     'examples/chat/tars/hello.tars': 'module TestApp {};',
     'examples/chat/clients/client1.html': '<html></html>',
+    'src/http/admin/page/index.html': '<html></html>',
     'tars_nodejs/node-agent/bin/node-agent': '#!/usr/bin/env node\n',
     'node_modules/ws/package.json': '{"name":"ws"}',
   };
@@ -111,6 +112,7 @@ describe('deploy package', () => {
       'src/tars/tars.proto.json',
       'src/tars/hello.tars',
       'src/examples/chat/clients/client1.html',
+      'src/src/http/admin/page/index.html',
       'tars_nodejs/node-agent/bin/node-agent',
     ]) {
       assert.ok(existsSync(join(top, path)), `${path} is in the package`);

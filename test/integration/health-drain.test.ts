@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Centrifuge } from 'centrifuge';
+import WebSocket from 'ws';
 import {
   LocalBroker,
   MemoryRoomStore,
@@ -120,6 +122,74 @@ describe('graceful drain', () => {
     assert.ok(spread >= drainMs / 2, `all clients closed within ${spread} ms: no batching`);
     assert.ok(first < drainMs / 2, `the first batch came after ${first} ms`);
     assert.ok(spread <= drainMs + 500, `the drain took ${spread} ms for a drainMs of ${drainMs}`);
+  });
+
+  it('tells Centrifugo-protocol clients with the disconnect push (reconnect allowed), then closes them with 3001', async () => {
+    const gateway = await startGateway({ drainMs: 0 });
+    const ws = new WebSocket(wsUrl(gateway, '/connection/websocket'));
+    const frames: string[] = [];
+    ws.on('message', (data) => frames.push(String(data)));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send('{"id":1,"connect":{}}');
+    await eventually(
+      () => frames.length,
+      (n) => n === 1,
+      { what: 'the connect reply' },
+    );
+    await gateway.close();
+    assert.equal(await closed, 3001);
+    assert.deepEqual(JSON.parse(frames[1] ?? 'null'), {
+      push: { disconnect: { code: 3001, reason: 'shutdown', reconnect: true } },
+    });
+  });
+
+  it('spreads Centrifugo-protocol clients over the drain batches like the others', async () => {
+    const drainMs = 1000;
+    const gateway = await startGateway({ drainMs, shutdownGraceMs: 2000 });
+    const closedAt: number[] = [];
+    const codes: Promise<number>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ws = new WebSocket(wsUrl(gateway, '/connection/websocket'));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const reply = new Promise((resolve) => ws.once('message', resolve));
+      ws.send('{"id":1,"connect":{}}');
+      await reply;
+      codes.push(
+        new Promise((resolve) =>
+          ws.once('close', (code) => {
+            closedAt.push(Date.now());
+            resolve(code);
+          }),
+        ),
+      );
+    }
+    await gateway.close();
+    assert.deepEqual(
+      await Promise.all(codes),
+      codes.map(() => 3001),
+    );
+    const spread = Math.max(...closedAt) - Math.min(...closedAt);
+    assert.ok(spread >= drainMs / 2, `all Centrifugo clients closed within ${spread} ms: no batching`);
+  });
+
+  it('makes the official Centrifugo SDK reconnect after a drain (code 3001 is not terminal)', async () => {
+    const gateway = await startGateway({ drainMs: 0 });
+    const sdk = new Centrifuge(wsUrl(gateway, '/connection/websocket'), { websocket: WebSocket });
+    try {
+      await new Promise((resolve) => {
+        sdk.once('connected', resolve);
+        sdk.connect();
+      });
+      const next = new Promise<{ state: string; code: number }>((resolve) => {
+        sdk.once('connecting', (ctx) => resolve({ state: 'connecting', code: ctx.code }));
+        sdk.once('disconnected', (ctx) => resolve({ state: 'disconnected', code: ctx.code }));
+      });
+      await gateway.close();
+      assert.deepEqual(await next, { state: 'connecting', code: 3001 });
+    } finally {
+      sdk.disconnect();
+    }
   });
 
   it('closes everyone at once with drainMs 0', async () => {

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/index.js';
 import { LogLimiter, setLogLevel, trackedLogger } from '../../src/logger.js';
+import { eventually } from '../support/eventually.js';
+import { startGateway } from '../support/gateway.js';
 
 function sink(): { stream: Writable; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
@@ -56,5 +60,45 @@ describe('LogLimiter', () => {
     // The first subjects were forgotten (only 10 are kept): they log again rather than growing the map.
     limiter.info('client0', {}, 'refused');
     assert.equal(lines.length, 101);
+  });
+});
+
+describe('log format and request lines', () => {
+  it('writes readable lines with logFormat pretty (pino-pretty) instead of JSON', () => {
+    const script =
+      "const { createLogger } = await import('./src/logger.ts');" +
+      "createLogger('info', 'pretty-test', 'pretty').info({ conn: 7 }, 'hello pretty');";
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    assert.match(out, /INFO.*\(pretty-test.*\): hello pretty/);
+    assert.match(out, /conn: 7/);
+    assert.throws(() => JSON.parse(out));
+  });
+
+  it('takes logFormat from LOG_FORMAT and refuses other values naming the key', () => {
+    assert.equal(loadConfig({ env: { LOG_FORMAT: 'pretty' } }).logFormat, 'pretty');
+    assert.throws(() => loadConfig({ env: { LOG_FORMAT: 'xml' } }), /logFormat.*json, pretty/);
+  });
+
+  it('logs every HTTP request at debug: method, route (no query), status, time', async () => {
+    const { stream, lines } = sink();
+    const gateway = await startGateway({}, { logger: trackedLogger({ level: 'debug' }, stream) });
+    try {
+      await (await fetch(`${gateway.url}/healthz?token=secret`)).text();
+      // The line is written when the response finished, which may come a tick after the client has it.
+      const line = await eventually(
+        () => lines.find((l) => l['msg'] === 'http request'),
+        (l) => l !== undefined,
+        { withinMs: 2000, what: 'the request line' },
+      );
+      assert.equal(line?.['method'], 'GET');
+      assert.equal(line?.['route'], '/healthz');
+      assert.equal(line?.['status'], 200);
+      assert.equal(typeof line?.['ms'], 'number');
+      assert.ok(!JSON.stringify(lines).includes('secret'));
+    } finally {
+      await gateway.close();
+    }
   });
 });

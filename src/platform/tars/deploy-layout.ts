@@ -11,6 +11,7 @@
  *   <ServerName>/<ServerName>/src/dist/               compiled JS (src/ and the app)
  *   <ServerName>/<ServerName>/src/tars/               the app's tars/ folder: tars.proto.json, IDLs
  *   <ServerName>/<ServerName>/src/<appDir>/clients/   the pages, where the compiled app looks for them
+ *   <ServerName>/<ServerName>/src/src/http/admin/page/   the admin dashboard's page, likewise
  *   <ServerName>/<ServerName>/tars_nodejs/node-agent/bin/node-agent   the launcher tarsnode starts
  *   <ServerName>/<ServerName>/tars_nodejs/node        optional: the Node binary tarsnode runs (`--node FILE`)
  */
@@ -128,9 +129,15 @@ export async function stageLauncher(root: string, folder: string, node?: string)
   await chmod(target, 0o755);
 }
 
-/** Copies the app's tars/ folder and its pages into `stage` (the package's src/). */
+/** The admin dashboard's page in the project (tsc does not copy it; the compiled dashboard looks back there). */
+export const ADMIN_PAGE_PATH = 'src/http/admin/page';
+
+/** Copies the app's tars/ folder, its pages and the admin dashboard's page into `stage` (the package's src/). */
 export async function stageAppFiles(root: string, appDir: string, stage: string): Promise<void> {
   await cp(join(root, appDir, 'tars'), join(stage, 'tars'), { recursive: true });
+  if (existsSync(join(root, ADMIN_PAGE_PATH))) {
+    await cp(join(root, ADMIN_PAGE_PATH), join(stage, ADMIN_PAGE_PATH), { recursive: true });
+  }
   const pages = join(root, appDir, 'clients');
   if (existsSync(pages)) {
     await mkdir(join(stage, appDir), { recursive: true });

@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { serveClusterAdmin, shareAdminSalt } from '../admin.js';
 import { Supervisor } from '../supervisor.js';
 import { openStatStore, startStatReporting } from '../stats/index.js';
 import { formatEndpoint } from '../../tars/rpc/endpoint.js';
@@ -84,6 +85,10 @@ export class Launcher {
       // Workers close their clients within shutdownGraceMs (derived from the same timeout); kill before tarsnode does.
       stopTimeoutMs: Math.max(500, tars.deactivatingTimeoutMs - 500),
     });
+    // The admin dashboard of the workers (when their config sets adminPassword): one session key for all of them,
+    // and this primary gathers their snapshots and routes commands between them.
+    shareAdminSalt();
+    serveClusterAdmin(this.supervisor);
     this.stopped = new Promise((r) => (this.#markStopped = r));
     this.logger.info(
       {

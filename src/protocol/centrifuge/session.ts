@@ -70,6 +70,14 @@ export class CentrifugeSession implements Session {
     });
   }
 
+  /** Drain: the disconnect push with reconnect allowed, then close code 3001, as Centrifugo does on shutdown. */
+  shutdown(): void {
+    if (this.#closed) return;
+    const disconnect = { code: CentrifugeDisconnect.Shutdown, reason: 'shutdown', reconnect: true };
+    this.#host.send(encodeBatch([{ push: { disconnect } }]));
+    this.#disconnect(CentrifugeDisconnect.Shutdown, 'shutdown');
+  }
+
   closed(): void {
     this.#closed = true;
     clearTimeout(this.#pingTimer);
