@@ -248,7 +248,7 @@ describeOrSkip('chat pages in Chromium', { skip: CHROMIUM_MISSING }, () => {
     }
   });
 
-  it('the index page links both chat pages', async () => {
+  it('the index page links the three chat pages', async () => {
     const page = await browser!.newPage();
     try {
       await page.goto(`${gateway!.url}/clients/`);
@@ -256,6 +256,7 @@ describeOrSkip('chat pages in Chromium', { skip: CHROMIUM_MISSING }, () => {
       assert.deepEqual(await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href)), [
         `${gateway!.url}/clients/client1.html`,
         `${gateway!.url}/clients/client2.html`,
+        `${gateway!.url}/clients/client3.html`,
       ]);
     } finally {
       await page.close();
