@@ -35,30 +35,51 @@ export const CentrifugeError = {
   Internal: 100,
   /** The connection is not authorised to do this (no connection yet, anonymous not allowed). */
   Unauthorized: 101,
-  /** The channel's namespace is not configured. Fix the channel name. */
+  /** The channel's namespace is not configured (`namespaces`). Fix the channel name or the config. */
   UnknownChannel: 102,
-  /** The channel's options or the token do not allow this. */
+  /**
+   * The channel's options (`allow*`) or the token do not allow this, a `$` channel was subscribed without a token,
+   * or a subscription token was invalid.
+   */
   PermissionDenied: 103,
   /** Unknown command method or RPC method. */
   MethodNotFound: 104,
   /** Already subscribed to this channel. */
   AlreadySubscribed: 105,
-  /** A limit was passed (channels per connection, name length, data size). */
+  /** A limit was passed: channels per connection (`maxRoomsPerConnection`), `data` over `maxMessageLength`. */
   LimitExceeded: 106,
-  /** Malformed command. Fix the client. */
+  /** Malformed command, or a channel name over `maxRoomNameLength`. Fix the client. */
   BadRequest: 107,
   /** The feature is not available (presence, history, recovery: issue 11). */
   NotAvailable: 108,
-  /** The token expired: get a new one and retry. */
+  /** The token (connection or subscription) expired: get a new one and retry (the SDK calls `getToken`). */
   TokenExpired: 109,
-  /** The subscription or connection has expired. */
+  /** The subscription or connection has expired (a refresh came with an `expire_at` in the past). */
   Expired: 110,
-  /** Too many commands: slow down. */
+  /**
+   * More commands than `centrifugeCommandRate`/`centrifugeCommandBurst` allow: slow down. Temporary: the SDK retries
+   * subscribes and refreshes by itself.
+   */
   TooManyRequests: 111,
   /** Unrecoverable position (history). */
   UnrecoverablePosition: 112,
 } as const;
 export type CentrifugeError = (typeof CentrifugeError)[keyof typeof CentrifugeError];
+
+/**
+ * Centrifugo unsubscribe codes, sent in an `unsubscribe` push. Below 2500 the SDK stays unsubscribed; from 2500 on
+ * it subscribes again.
+ */
+export const CentrifugeUnsubscribe = {
+  /** Unsubscribed by the server (server API `unsubscribe`). The SDK does not resubscribe. */
+  Server: 2000,
+  /**
+   * The subscription token's expiry passed (plus `centrifugeExpiredCloseDelayMs`) without a `sub_refresh`. The SDK
+   * subscribes again, getting a new token.
+   */
+  Expired: 2501,
+} as const;
+export type CentrifugeUnsubscribe = (typeof CentrifugeUnsubscribe)[keyof typeof CentrifugeUnsubscribe];
 
 /**
  * Centrifugo disconnect codes, sent as WebSocket close codes. 3000-3499: the SDK reconnects; 3500-3999: it does not.
@@ -68,9 +89,17 @@ export const CentrifugeDisconnect = {
   Shutdown: 3001,
   /** No pong in time after a server ping. The SDK reconnects. */
   NoPong: 3012,
-  /** The connection token expired and was not refreshed in time. The SDK reconnects with a new token. */
+  /**
+   * The connection's expiry passed (plus `centrifugeExpiredCloseDelayMs`) without a refresh, or a refresh came with
+   * an expired token. The SDK reconnects with a new token.
+   */
   Expired: 3005,
-  /** Invalid connection token. No reconnect. */
+  /** A server-side subscription expired. The SDK reconnects. */
+  SubExpired: 3006,
+  /**
+   * Invalid token: bad signature, wrong `aud`/`iss`, a subscription token's `sub` or `channel` that does not match,
+   * a refresh for another user. No reconnect.
+   */
   InvalidToken: 3500,
   /** Malformed command or a command before connect. No reconnect. */
   BadRequest: 3501,
@@ -78,15 +107,12 @@ export const CentrifugeDisconnect = {
   ForceNoReconnect: 3503,
   /** Anonymous connection not allowed. No reconnect. */
   PermissionDenied: 3503,
+  /** The token names more server-side channels than `maxRoomsPerConnection`. No reconnect. */
+  ChannelLimit: 3505,
+  /** More error replies than `centrifugeErrorBurst` (refilled at `centrifugeErrorRate`/s): a broken or abusive client. No reconnect. */
+  TooManyErrors: 3509,
 } as const;
 export type CentrifugeDisconnect = (typeof CentrifugeDisconnect)[keyof typeof CentrifugeDisconnect];
-
-/** Centrifugo unsubscribe codes, in `unsubscribe` pushes. Below 2500: the SDK stays unsubscribed; 2500+: it resubscribes. */
-export const CentrifugeUnsubscribe = {
-  /** Unsubscribed by the server (server API `unsubscribe`). The SDK does not resubscribe. */
-  Server: 2000,
-} as const;
-export type CentrifugeUnsubscribe = (typeof CentrifugeUnsubscribe)[keyof typeof CentrifugeUnsubscribe];
 
 /** Application error codes, stable across releases, carried in JSON error bodies and protocol error replies. */
 export const ErrorCode = {

@@ -9,13 +9,16 @@ import { openBackends } from './platform/backends.js';
 Gateway.useBackends(openBackends);
 
 export {
+  DEFAULT_CHANNEL_OPTIONS,
   defaultConfig,
   describeChanges,
   LIVE_KEYS,
   LiveSettings,
   OPTIONS,
+  type ChannelOptions,
   type ConfigChange,
   type GatewayConfig,
+  type NamespaceOptions,
   type LiveKey,
   type LogLevel,
 } from './config/index.js';

@@ -7,7 +7,16 @@ export {
   type GatewayConfig,
   type LogLevel,
   type OptionSpec,
+  type OptionValue,
 } from './options.js';
+export {
+  ChannelRules,
+  channelRulesOf,
+  DEFAULT_CHANNEL_OPTIONS,
+  type ChannelOptions,
+  type NamespaceOptions,
+  type ResolvedChannel,
+} from './channel-options.js';
 export {
   describeChanges,
   formatChange,

@@ -4,7 +4,7 @@
  * read the current value, so every reader of `gateway.config.maxConnections` sees a change at its next use.
  */
 import { ConfigError } from '../errors.js';
-import type { GatewayConfig } from './options.js';
+import type { GatewayConfig, OptionValue } from './options.js';
 
 /**
  * Options read at use time. Not here, because they are read once at start: host, port, workers, backends and their
@@ -39,8 +39,8 @@ const SECRET_KEYS: ReadonlySet<keyof GatewayConfig> = new Set(['pushToken', 'pus
 /** One option whose value differs between the running config and a new one. */
 export interface ConfigChange {
   key: keyof GatewayConfig;
-  from: string | number;
-  to: string | number;
+  from: OptionValue;
+  to: OptionValue;
   /** True when the new value is in force now; false when it needs a restart (the old one stays). */
   live: boolean;
 }
@@ -60,13 +60,13 @@ export type ConfigRereader = (file: string) => Readonly<GatewayConfig>;
 export class LiveSettings {
   /** The frozen view to hand to the gateway: live keys read the current value, the others are fixed. */
   readonly config: Readonly<GatewayConfig>;
-  readonly #values: Record<string, string | number>;
+  readonly #values: Record<string, OptionValue>;
   readonly #reread: ConfigRereader | undefined;
 
   /** @param reread how to resolve the config again from its sources (loadConfig gives one). */
   constructor(initial: Readonly<GatewayConfig>, reread?: ConfigRereader) {
     this.#reread = reread;
-    const values: Record<string, string | number> = { ...initial };
+    const values: Record<string, OptionValue> = { ...initial };
     this.#values = values;
     const view: Record<string, unknown> = { ...initial };
     for (const key of LIVE_KEYS) {
@@ -103,15 +103,22 @@ export class LiveSettings {
     const live: ReadonlySet<string> = new Set(LIVE_KEYS);
     const changes: ConfigChange[] = [];
     for (const key of Object.keys(this.#values) as (keyof GatewayConfig)[]) {
-      const from = this.#values[key] as string | number;
+      const from = this.#values[key] as OptionValue;
       const to = next[key];
-      if (to === undefined || to === from) continue;
+      if (to === undefined || sameValue(to, from)) continue;
       const isLive = live.has(key);
       changes.push({ key, from, to, live: isLive });
       if (isLive) this.#values[key] = to;
     }
     return changes;
   }
+}
+
+/** Structured options (namespaces) compare by content: a file read again gives equal values, not the same objects. */
+function sameValue(a: OptionValue, b: OptionValue): boolean {
+  return (
+    a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b))
+  );
 }
 
 /** `maxConnections 100000 -> 5000`; a secret shows as `pushToken (changed)`. */

@@ -4,6 +4,13 @@
  * The options in live-settings.ts (LIVE_KEYS) can take new values while the gateway runs (`tars.loadconfig`).
  */
 import { ConfigError } from '../errors.js';
+import {
+  DEFAULT_CHANNEL_OPTIONS,
+  parseChannelOptions,
+  parseNamespaces,
+  type ChannelOptions,
+  type NamespaceOptions,
+} from './channel-options.js';
 
 /** Fully resolved configuration. Every field is present; see {@link OPTIONS} for defaults and sources. */
 export interface GatewayConfig {
@@ -117,10 +124,34 @@ export interface GatewayConfig {
   tokenEcdsaPublicKey: string;
   /** Centrifugo protocol: URL of a JWKS whose keys verify tokens. Default '' (none). */
   tokenJwksUrl: string;
+  /** Centrifugo protocol: when set, tokens must carry this `aud`, else they are invalid (3500). Default '' (not checked). */
+  tokenAudience: string;
+  /** Centrifugo protocol: when set, tokens must carry this `iss`, else they are invalid (3500). Default '' (not checked). */
+  tokenIssuer: string;
   /** Centrifugo protocol: connections without a token: `auto` (accepted when no key is configured), `true`, `false`. Default auto. */
   allowAnonymousConnect: string;
   /** Centrifugo protocol: interval of the server's `{}` pings; a client that does not answer within it is closed with 3012. Default 25000 ms. */
   centrifugePingIntervalMs: number;
+  /**
+   * Centrifugo protocol: grace after a connection's (or a subscription's) expiry before it is closed with 3005 (or
+   * unsubscribed with 2501) when not refreshed; Centrifugo's `expired_close_delay`. Default 25000 ms.
+   */
+  centrifugeExpiredCloseDelayMs: number;
+  /** Centrifugo protocol: commands per second one connection may send (token bucket; more get 111). 0 = no limit. Default 100. */
+  centrifugeCommandRate: number;
+  /** Centrifugo protocol: commands one connection may send at once above the rate (the bucket's size). Default 200. */
+  centrifugeCommandBurst: number;
+  /** Centrifugo protocol: error replies per second a connection may cause (refill of its error bucket). Default 5. */
+  centrifugeErrorRate: number;
+  /** Centrifugo protocol: error replies in a burst before the connection is closed with 3509; 0 = never. Default 50. */
+  centrifugeErrorBurst: number;
+  /**
+   * Centrifugo protocol: options of channels without a namespace (the rooms), as Centrifugo's `channel` options in
+   * camelCase (`{"allowSubscribeForClient": true, ...}`); every allow false by default. JSON in env/flags.
+   */
+  channelDefaults: ChannelOptions;
+  /** Centrifugo protocol: namespaces `[{"name": "chat", ...channel options}]`; `chat:x` channels use them. Default []. */
+  namespaces: readonly NamespaceOptions[];
   /**
    * On SIGINT/SIGTERM (or a drain), time over which clients are closed with 1001, in batches, so they reconnect
    * to other nodes without a thundering herd; `/readyz` answers 503 from the start. 0 closes all at once.
@@ -149,8 +180,13 @@ export interface GatewayConfig {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** A value an option can take. */
+export type OptionValue = string | number | ChannelOptions | readonly NamespaceOptions[];
+
 type Kind =
   | { type: 'string' }
+  /** A structured value: an object or array in a JSON file, its JSON text in env and flags. */
+  | { type: 'json'; parse: (raw: unknown, key: string, source: string) => OptionValue }
   | { type: 'int'; min: number; max: number }
   | { type: 'enum'; values: readonly string[] };
 
@@ -158,7 +194,7 @@ type Kind =
 export interface OptionSpec {
   key: keyof GatewayConfig;
   kind: Kind;
-  default: string | number;
+  default: OptionValue;
   env: string;
   flag: string;
 }
@@ -337,6 +373,40 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'ALLOW_ANONYMOUS_CONNECT',
     flag: 'allow-anonymous-connect',
   },
+  {
+    key: 'tokenAudience',
+    kind: { type: 'string' },
+    default: '',
+    env: 'TOKEN_AUDIENCE',
+    flag: 'token-audience',
+  },
+  { key: 'tokenIssuer', kind: { type: 'string' }, default: '', env: 'TOKEN_ISSUER', flag: 'token-issuer' },
+  int(
+    'centrifugeExpiredCloseDelayMs',
+    25_000,
+    0,
+    3_600_000,
+    'CENTRIFUGE_EXPIRED_CLOSE_DELAY_MS',
+    'centrifuge-expired-close-delay-ms',
+  ),
+  int('centrifugeCommandRate', 100, 0, 1_000_000, 'CENTRIFUGE_COMMAND_RATE', 'centrifuge-command-rate'),
+  int('centrifugeCommandBurst', 200, 1, 1_000_000, 'CENTRIFUGE_COMMAND_BURST', 'centrifuge-command-burst'),
+  int('centrifugeErrorRate', 5, 0, 1_000_000, 'CENTRIFUGE_ERROR_RATE', 'centrifuge-error-rate'),
+  int('centrifugeErrorBurst', 50, 0, 1_000_000, 'CENTRIFUGE_ERROR_BURST', 'centrifuge-error-burst'),
+  {
+    key: 'channelDefaults',
+    kind: { type: 'json', parse: parseChannelOptions },
+    default: DEFAULT_CHANNEL_OPTIONS,
+    env: 'CHANNEL_DEFAULTS',
+    flag: 'channel-defaults',
+  },
+  {
+    key: 'namespaces',
+    kind: { type: 'json', parse: parseNamespaces },
+    default: Object.freeze([]),
+    env: 'NAMESPACES',
+    flag: 'namespaces',
+  },
   int(
     'centrifugePingIntervalMs',
     25_000,
@@ -379,9 +449,10 @@ function int(
 }
 
 /** Parses and checks one raw value (from a file, env or flag) against its option's kind. */
-export function coerceOption(spec: OptionSpec, raw: unknown, source: string): string | number {
+export function coerceOption(spec: OptionSpec, raw: unknown, source: string): OptionValue {
   const where = `${spec.key} (from ${source})`;
   const { kind } = spec;
+  if (kind.type === 'json') return kind.parse(raw, spec.key, source);
   if (kind.type === 'string') {
     if (typeof raw !== 'string')
       throw new ConfigError(where, `expected a string, got ${JSON.stringify(raw)}`);
@@ -419,7 +490,7 @@ export function engineOf(
 
 /** Every option at its default. */
 export function defaultConfig(): GatewayConfig {
-  const out: Record<string, string | number> = {};
+  const out: Record<string, OptionValue> = {};
   for (const spec of OPTIONS) out[spec.key] = spec.default;
   return out as unknown as GatewayConfig;
 }

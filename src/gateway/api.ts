@@ -80,6 +80,11 @@ export interface GatewayApi extends ChannelEngines {
   connections(): IterableIterator<Connection>;
   /** Validates a room name received from a client (BAD_ROOM otherwise). */
   checkRoom(room: unknown): RoomId;
+  /**
+   * {@link checkRoom} for a room a text or JSON client asks to join: also FORBIDDEN for channels of a configured
+   * namespace and `$` channels, which only Centrifugo clients with permission may use.
+   */
+  checkClientRoom(room: unknown): RoomId;
   /** Validates a message to push (BAD_PARAM when longer than `maxMessageLength`). */
   checkMessage(message: string): string;
   /** Adds a connection to a room; resolves false if it was already there or has closed. */

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LocalBroker } from '../broker/broker-local.js';
 import type { Broker } from '../broker/broker.js';
+import { channelRulesOf } from '../config/channel-options.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import type { HistoryStore } from '../history/history-store.js';
@@ -171,9 +172,22 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       tokenRsaPublicKey: config.tokenRsaPublicKey,
       tokenEcdsaPublicKey: config.tokenEcdsaPublicKey,
       tokenJwksUrl: config.tokenJwksUrl,
+      tokenAudience: config.tokenAudience,
+      tokenIssuer: config.tokenIssuer,
       allowAnonymousConnect: config.allowAnonymousConnect as SessionSettings['allowAnonymousConnect'],
       pingIntervalMs: config.centrifugePingIntervalMs,
+      expiredCloseDelayMs: config.centrifugeExpiredCloseDelayMs,
       maxChannelLength: config.maxRoomNameLength,
+      maxChannels: config.maxRoomsPerConnection,
+      // A live option (tars.loadconfig): read at use time.
+      get maxDataLength() {
+        return config.maxMessageLength;
+      },
+      commandRate: config.centrifugeCommandRate,
+      commandBurst: config.centrifugeCommandBurst,
+      errorRate: config.centrifugeErrorRate,
+      errorBurst: config.centrifugeErrorBurst,
+      channels: channelRulesOf(config),
     };
     this.#limits = new ConnectionLimits(config, this.#limitedLog);
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
@@ -329,6 +343,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
 
   checkRoom(room: unknown): RoomId {
     return this.push.checkRoom(room);
+  }
+
+  checkClientRoom(room: unknown): RoomId {
+    return this.push.checkClientRoom(room);
   }
 
   checkMessage(message: string): string {

@@ -13,6 +13,7 @@ import type {
   PublicationMeta,
   PublisherInfo,
 } from '../broker/broker.js';
+import { channelRulesOf, type ChannelRules } from '../config/channel-options.js';
 import type { GatewayConfig } from '../config/options.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { validateRoomId } from '../store/room-store.js';
@@ -86,6 +87,7 @@ export class PushService {
   readonly #config: Readonly<GatewayConfig>;
   readonly #broker: Broker;
   readonly #policies: PushPolicy[] = [];
+  readonly #channels: ChannelRules;
 
   #history: HistoryAppend | undefined;
   /** Room publications that could not be stored in history (store unreachable) and went out without a position. */
@@ -96,6 +98,7 @@ export class PushService {
   constructor(config: Readonly<GatewayConfig>, broker: Broker) {
     this.#config = config;
     this.#broker = broker;
+    this.#channels = channelRulesOf(config);
   }
 
   /** Gives room publications a history position before they are published (set by the gateway). */
@@ -114,6 +117,18 @@ export class PushService {
   checkRoom(room: unknown): RoomId {
     if (room === undefined) throw new GatewayError(ErrorCode.MissingField, 'a room is required');
     return validateRoomId(room, this.#config.maxRoomNameLength);
+  }
+
+  /**
+   * {@link checkRoom} for text and JSON clients (`subscribe`, `sendByRoom`): channels of a configured namespace and
+   * `$` channels belong to the Centrifugo permission model (`namespaces`), which these clients cannot pass, so they
+   * are FORBIDDEN; every other name stays a plain room.
+   */
+  checkClientRoom(room: unknown): RoomId {
+    const id = this.checkRoom(room);
+    if (this.#channels.isGuarded(id))
+      throw new GatewayError(ErrorCode.Forbidden, `${id} is a Centrifugo channel with permissions`);
+    return id;
   }
 
   /** Validates a message to push (BAD_PARAM when not text or longer than `maxMessageLength`). */
@@ -138,7 +153,7 @@ export class PushService {
     return this.#send(caller, () => {
       const push: PushRequest = {
         kind: 'room',
-        room: this.checkRoom(room),
+        room: caller.kind === 'client' ? this.checkClientRoom(room) : this.checkRoom(room),
         message: this.checkMessage(message),
       };
       if (pub !== undefined) push.pub = pub;

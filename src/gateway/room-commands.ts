@@ -11,7 +11,7 @@ export const UNKNOWN_COMMAND_REPLY = 'Rsp from server: this is server';
 export function registerRoomCommands(gateway: Gateway): void {
   gateway.onMessage('ping', () => 'pong');
   gateway.onMessage('subscribe', async (ctx: MessageContext) => {
-    const room = gateway.checkRoom(ctx.text('room name'));
+    const room = gateway.checkClientRoom(ctx.text('room name'));
     await gateway.join(ctx.conn, room);
     return `Subscribe roomNum:${room} success!`;
   });

@@ -11,7 +11,13 @@ import { loadServiceDescriptor, type ServiceDescriptor } from './tars/service-de
 import { gatewayOptionsFromTars } from './tars/tars-conf-gateway.js';
 import { parseTarsServerConfig, type TarsServerConfig } from './tars/tars-conf.js';
 import { LiveSettings } from '../config/live-settings.js';
-import { coerceOption, defaultConfig, OPTIONS, type GatewayConfig } from '../config/options.js';
+import {
+  coerceOption,
+  defaultConfig,
+  OPTIONS,
+  type GatewayConfig,
+  type OptionValue,
+} from '../config/options.js';
 
 export interface LoadConfigInput {
   /**
@@ -69,7 +75,7 @@ export function loadConfig(input: LoadConfigInput = {}): Readonly<GatewayConfig>
 export function resolveConfig(input: LoadConfigInput = {}): ResolvedConfig {
   const env = input.env ?? process.env;
   const flags = parseFlags(input.argv ?? []);
-  const config: Record<string, string | number> = { ...defaultConfig() };
+  const config: Record<string, OptionValue> = { ...defaultConfig() };
 
   let jsonFile = env['TARS_WS_CONFIG'];
   let jsonFromFlag: Record<string, unknown> | undefined;

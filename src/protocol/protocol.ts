@@ -4,6 +4,7 @@
  * (see {@link selectProtocol}) without touching them.
  */
 import type { ControlOp, PresenceEvent, PublicationMeta, PublisherInfo } from '../broker/broker.js';
+import type { ChannelRules } from '../config/channel-options.js';
 import type { GatewayError } from '../errors.js';
 import type { RoomId } from '../types.js';
 
@@ -60,10 +61,27 @@ export interface SessionSettings {
   readonly tokenRsaPublicKey: string;
   readonly tokenEcdsaPublicKey: string;
   readonly tokenJwksUrl: string;
+  /** Required `aud` and `iss` of tokens; '' = not checked. */
+  readonly tokenAudience: string;
+  readonly tokenIssuer: string;
   /** `auto`: when no key is configured. */
   readonly allowAnonymousConnect: 'auto' | 'true' | 'false';
   readonly pingIntervalMs: number;
+  /** Grace after an expiry before the connection is closed (3005) or the subscription ended (2501). */
+  readonly expiredCloseDelayMs: number;
   readonly maxChannelLength: number;
+  /** Most channels one connection may subscribe to (106). */
+  readonly maxChannels: number;
+  /** Longest `data` of publish, rpc and send, in characters of its JSON text (106); read at use time. */
+  readonly maxDataLength: number;
+  /** Command token bucket: refill per second (0 = no limit) and size. */
+  readonly commandRate: number;
+  readonly commandBurst: number;
+  /** Error token bucket: refill per second and size (0 = never closed for errors). */
+  readonly errorRate: number;
+  readonly errorBurst: number;
+  /** Namespaces and channel defaults. */
+  readonly channels: ChannelRules;
 }
 
 /**

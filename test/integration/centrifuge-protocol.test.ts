@@ -6,15 +6,8 @@ import WebSocket from 'ws';
 import type { Gateway } from '../../src/index.js';
 import { callbackWithin as within } from '../support/centrifuge-sdk.js';
 import { startChat } from '../support/chat.js';
+import { hs256, OPEN_ROOMS, SECRET } from '../support/centrifuge.js';
 import { TestClient, wsUrl } from '../support/gateway.js';
-
-const SECRET = 'test-secret-key-of-sufficient-length';
-
-function hs256(claims: Record<string, unknown>, expiresIn?: number): Promise<string> {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' });
-  if (expiresIn !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
-  return jwt.sign(new TextEncoder().encode(SECRET));
-}
 
 describe('Centrifugo client protocol on /connection/websocket', () => {
   let gateway: Gateway;
@@ -37,7 +30,11 @@ describe('Centrifugo client protocol on /connection/websocket', () => {
     });
 
   before(async () => {
-    gateway = await startChat({ tokenHmacSecretKey: SECRET, allowAnonymousConnect: 'true' });
+    gateway = await startChat({
+      tokenHmacSecretKey: SECRET,
+      allowAnonymousConnect: 'true',
+      channelDefaults: OPEN_ROOMS,
+    });
     gateway.onRpc('sum', (data) => {
       const { a, b } = data as { a: number; b: number };
       return { sum: a + b };
@@ -195,7 +192,7 @@ describe('Centrifugo tokens signed with RS256 and ES256', () => {
 describe('Centrifugo protocol frames', () => {
   let gateway: Gateway;
   before(async () => {
-    gateway = await startChat({ centrifugePingIntervalMs: 200 });
+    gateway = await startChat({ centrifugePingIntervalMs: 200, channelDefaults: OPEN_ROOMS });
   });
   after(() => gateway.close());
 

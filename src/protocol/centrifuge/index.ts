@@ -51,6 +51,8 @@ export const centrifugeProtocol: Protocol = {
         rsaPublicKey: s.tokenRsaPublicKey,
         ecdsaPublicKey: s.tokenEcdsaPublicKey,
         jwksUrl: s.tokenJwksUrl,
+        audience: s.tokenAudience,
+        issuer: s.tokenIssuer,
       });
       verifiers.set(host.settings, verifier);
     }

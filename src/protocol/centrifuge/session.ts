@@ -1,69 +1,78 @@
 /**
  * One Centrifugo client: connect first (token or anonymous), then subscribe / unsubscribe / publish / rpc / send /
- * refresh; `{}` pings every `pingIntervalMs`, answered by `{}` pongs. Commands of a frame run in order and their
- * replies go out as one batch. Channels without namespace are rooms; namespaces come with issue 10's config.
+ * refresh / sub_refresh; `{}` pings every `pingIntervalMs`, answered by `{}` pongs. Commands of a frame run in order
+ * and their replies go out as one batch. Commands pass a token bucket (111 past it) and errors another (3509).
  */
-import { CentrifugeDisconnect, CentrifugeError, CentrifugeUnsubscribe, GatewayError } from '../../errors.js';
-import { validateRoomId } from '../../store/room-store.js';
 import type { ControlOp } from '../../broker/broker.js';
-import type { RoomId } from '../../types.js';
+import { CentrifugeDisconnect, CentrifugeError } from '../../errors.js';
 import type { Session, SessionHost } from '../protocol.js';
 import { decodeBatch, encodeBatch, type Command } from './codec.js';
+import { Disconnect, ReplyError, toReplyError } from './replies.js';
+import { checkDataLength, expiryFields, Subscriptions, type ConnectionIdentity } from './subscriptions.js';
+import { TokenBucket } from './token-bucket.js';
 import { TokenError, type ConnectionClaims, type TokenVerifier } from './tokens.js';
 
-/** A command refused with a Centrifugo error code. */
-class ReplyError extends Error {
-  readonly code: CentrifugeError;
-  constructor(code: CentrifugeError, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-/** A refusal that ends the connection. */
-class Disconnect extends Error {
-  readonly code: CentrifugeDisconnect;
-  constructor(code: CentrifugeDisconnect, reason: string) {
-    super(reason);
-    this.code = code;
-  }
-}
-
-/** Fields that ask for issue 11's features (history, recovery, presence): not available yet. */
-const NOT_YET = new Set(['presence', 'presence_stats', 'history']);
+const VERSION = '0.0.0 tars-ws';
 
 export class CentrifugeSession implements Session {
   readonly #host: SessionHost;
   readonly #tokens: TokenVerifier;
+  readonly #subs: Subscriptions;
+  readonly #commands: TokenBucket | undefined;
+  readonly #errors: TokenBucket | undefined;
   #connected = false;
   #closed = false;
   #chain: Promise<void> = Promise.resolve();
   #pingTimer: NodeJS.Timeout | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
   #awaitingPong = false;
-  readonly #channels = new Set<RoomId>();
+  #who: ConnectionIdentity = { user: '', info: undefined };
+  /** The token's `meta`: server-side data about the connection, never sent to clients. */
+  #meta: unknown;
 
   constructor(host: SessionHost, tokens: TokenVerifier) {
     this.#host = host;
     this.#tokens = tokens;
+    this.#subs = new Subscriptions(
+      host,
+      tokens,
+      () => this.#who,
+      (code, reason) => this.#disconnect(code, reason),
+    );
+    const s = host.settings;
+    this.#commands = s.commandRate > 0 ? new TokenBucket(s.commandRate, s.commandBurst) : undefined;
+    this.#errors = s.errorBurst > 0 ? new TokenBucket(s.errorRate, s.errorBurst) : undefined;
+  }
+
+  /** Server-side data from the connection token's `meta` claim. */
+  get meta(): unknown {
+    return this.#meta;
   }
 
   frame(text: string): void {
     const commands = decodeBatch(text);
+    // Counted on arrival, not when handled: a flood is refused at the rate it comes in.
+    const limited = commands.map((cmd) => this.#rateLimited(cmd));
     this.#chain = this.#chain.then(async () => {
       const replies: unknown[] = [];
-      for (const cmd of commands) {
+      for (const [i, cmd] of commands.entries()) {
         if (this.#closed) return;
         try {
+          if (limited[i] === true) {
+            if (cmd?.id === undefined) continue;
+            throw new ReplyError(CentrifugeError.TooManyRequests, 'too many requests');
+          }
           const reply = await this.#handle(cmd);
           if (reply !== undefined) replies.push(reply);
         } catch (err) {
-          if (err instanceof Disconnect) {
-            if (replies.length > 0) this.#host.send(encodeBatch(replies));
-            this.#disconnect(err.code, err.message);
-            return;
-          }
-          replies.push({ id: cmd?.id, error: toReplyError(err) });
+          if (err instanceof Disconnect) return this.#flushAndClose(replies, err);
+          const error = toReplyError(err);
+          replies.push({ id: cmd?.id, error });
+          if (error.code !== CentrifugeError.Internal && this.#errors?.take() === false)
+            return this.#flushAndClose(
+              replies,
+              new Disconnect(CentrifugeDisconnect.TooManyErrors, 'too many errors'),
+            );
         }
       }
       if (replies.length > 0) this.#host.send(encodeBatch(replies));
@@ -82,6 +91,19 @@ export class CentrifugeSession implements Session {
     this.#closed = true;
     clearTimeout(this.#pingTimer);
     clearTimeout(this.#expiryTimer);
+    this.#subs.closed();
+  }
+
+  /** Pongs and connect are never limited (Centrifugo does not throttle connect per connection). */
+  #rateLimited(cmd: Command | undefined): boolean {
+    if (this.#commands === undefined || cmd === undefined) return false;
+    if (cmd.method === '' || cmd.method === 'connect') return false;
+    return !this.#commands.take();
+  }
+
+  #flushAndClose(replies: unknown[], err: Disconnect): void {
+    if (replies.length > 0) this.#host.send(encodeBatch(replies));
+    this.#disconnect(err.code, err.message);
   }
 
   /** A server API operation on this connection, queued after the commands already received. */
@@ -93,29 +115,16 @@ export class CentrifugeSession implements Session {
 
   async #control(op: ControlOp): Promise<void> {
     if (this.#closed || !this.#connected) return;
-    if (op.op === 'disconnect') {
-      this.closed();
-      this.#host.close(op.code, op.reason);
-      return;
-    }
+    if (op.op === 'disconnect') return this.#disconnect(op.code, op.reason);
     if (op.op === 'refresh') {
-      if (op.expired) return this.#disconnect(CentrifugeDisconnect.Expired, 'expired');
-      const refresh: Record<string, unknown> = {};
-      this.#setExpiry(op.expireAt, refresh);
-      this.#host.send(JSON.stringify({ push: { refresh } }));
+      const past = op.expireAt !== 0 && op.expireAt <= Math.floor(Date.now() / 1000);
+      if (op.expired || past) return this.#disconnect(CentrifugeDisconnect.Expired, 'connection expired');
+      this.#watchExpiry(op.expireAt);
+      this.#host.send(JSON.stringify({ push: { refresh: expiryFields(op.expireAt) } }));
       return;
     }
-    const room = this.#room(op.channel);
-    if (op.op === 'subscribe') {
-      if (this.#channels.has(room) || !(await this.#host.join(room))) return;
-      this.#channels.add(room);
-      const subscribe = op.data === undefined ? {} : { data: op.data };
-      this.#host.send(JSON.stringify({ push: { channel: room, subscribe } }));
-    } else if (this.#channels.delete(room)) {
-      await this.#host.leave(room);
-      const unsubscribe = { code: CentrifugeUnsubscribe.Server, reason: 'server unsubscribe' };
-      this.#host.send(JSON.stringify({ push: { channel: room, unsubscribe } }));
-    }
+    if (op.op === 'subscribe') await this.#subs.serverSubscribe(op.channel, op.data);
+    else await this.#subs.serverUnsubscribe(op.channel);
   }
 
   async #handle(cmd: Command | undefined): Promise<unknown> {
@@ -125,26 +134,41 @@ export class CentrifugeSession implements Session {
       return undefined;
     }
     if (cmd.method === 'send') {
-      if (this.#connected) this.#host.message(cmd.params['data']);
+      if (!this.#connected) return undefined;
+      const data = cmd.params['data'];
+      // No reply to carry an error: data over the limit is dropped (and counted as an error).
+      checkDataLength(
+        typeof data === 'string' ? data : JSON.stringify(data ?? null),
+        this.#host.settings.maxDataLength,
+      );
+      this.#host.message(data);
       return undefined;
     }
     if (cmd.id === undefined) throw new Disconnect(CentrifugeDisconnect.BadRequest, 'command without id');
     if (cmd.method === 'connect') return { id: cmd.id, connect: await this.#connect(cmd.params) };
     if (!this.#connected) throw new Disconnect(CentrifugeDisconnect.BadRequest, 'connect first');
+    const p = cmd.params;
     switch (cmd.method) {
       case 'subscribe':
-        return { id: cmd.id, subscribe: await this.#subscribe(cmd.params) };
+        return { id: cmd.id, subscribe: await this.#subs.subscribe(p) };
       case 'unsubscribe':
-        await this.#unsubscribe(cmd.params);
+        await this.#subs.unsubscribe(p);
         return { id: cmd.id, unsubscribe: {} };
       case 'publish':
-        return { id: cmd.id, publish: await this.#publish(cmd.params) };
+        return { id: cmd.id, publish: await this.#subs.publish(p, String(this.#host.connId)) };
       case 'rpc':
-        return { id: cmd.id, rpc: await this.#rpc(cmd.params) };
+        return { id: cmd.id, rpc: await this.#rpc(p) };
       case 'refresh':
-        return { id: cmd.id, refresh: await this.#refresh(cmd.params) };
+        return { id: cmd.id, refresh: await this.#refresh(p) };
+      case 'sub_refresh':
+        return { id: cmd.id, sub_refresh: await this.#subs.subRefresh(p) };
+      case 'history':
+      case 'presence':
+      case 'presence_stats':
+        // The engines come with issue 11; until then a permitted read is still "not available".
+        this.#subs.readGate(cmd.method, p);
+        throw new ReplyError(CentrifugeError.NotAvailable, 'not available');
       default:
-        if (NOT_YET.has(cmd.method)) throw new ReplyError(CentrifugeError.NotAvailable, 'not available');
         throw new ReplyError(CentrifugeError.MethodNotFound, 'method not found');
     }
   }
@@ -153,9 +177,7 @@ export class CentrifugeSession implements Session {
     if (this.#connected) throw new Disconnect(CentrifugeDisconnect.BadRequest, 'already connected');
     const token = typeof p['token'] === 'string' ? p['token'] : '';
     const { settings } = this.#host;
-    let exp = 0;
-    let user = '';
-    let channels: string[] = [];
+    let claims: ConnectionClaims | undefined;
     if (token === '') {
       const anonymous =
         settings.allowAnonymousConnect === 'auto'
@@ -163,111 +185,84 @@ export class CentrifugeSession implements Session {
           : settings.allowAnonymousConnect === 'true';
       if (!anonymous) throw new Disconnect(CentrifugeDisconnect.PermissionDenied, 'permission denied');
     } else {
-      const claims = await this.#verify(token);
-      exp = claims.exp;
-      user = claims.user;
-      channels = claims.channels;
+      claims = await this.#verify(token, (expired) =>
+        expired
+          ? new ReplyError(CentrifugeError.TokenExpired, 'token expired')
+          : new Disconnect(CentrifugeDisconnect.InvalidToken, 'invalid token'),
+      );
     }
+    const expiry = expiryFields(claims?.expireAt ?? 0);
+    const subs = claims?.subs ?? new Map();
+    // Every server-side channel is checked before the connection counts as connected.
+    const resolved = this.#subs.checkServerSide(subs);
+    this.#who = { user: claims?.user ?? '', info: claims?.info };
+    this.#meta = claims?.meta;
     this.#connected = true;
-    this.#host.connected(user);
+    this.#host.connected(this.#who.user);
     const reply: Record<string, unknown> = {
       client: String(this.#host.connId),
-      version: '0.0.0 tars-ws',
+      version: VERSION,
       ping: Math.round(settings.pingIntervalMs / 1000),
       pong: true,
+      ...expiry,
     };
-    const subs: Record<string, unknown> = {};
-    for (const ch of channels) {
-      const room = this.#room(ch);
-      if (await this.#host.join(room)) this.#channels.add(room);
-      subs[room] = {};
-    }
-    if (channels.length > 0) reply['subs'] = subs;
-    this.#setExpiry(exp, reply);
+    if (resolved.size > 0) reply['subs'] = await this.#subs.joinServerSide(subs, resolved);
+    this.#watchExpiry(claims?.expireAt ?? 0);
     this.#schedulePing();
     return reply;
   }
 
+  /** A new connection token (the SDK's `getToken`): same user (else 3500); an expired one closes with 3005. */
   async #refresh(p: Record<string, unknown>): Promise<Record<string, unknown>> {
     const token = typeof p['token'] === 'string' ? p['token'] : '';
-    if (token === '') throw new ReplyError(CentrifugeError.BadRequest, 'token required');
-    const claims = await this.#verify(token);
-    const reply: Record<string, unknown> = { client: String(this.#host.connId), version: '0.0.0 tars-ws' };
-    this.#setExpiry(claims.exp, reply);
+    if (token === '') throw new Disconnect(CentrifugeDisconnect.BadRequest, 'token required');
+    const claims = await this.#verify(
+      token,
+      (expired) =>
+        new Disconnect(
+          expired ? CentrifugeDisconnect.Expired : CentrifugeDisconnect.InvalidToken,
+          expired ? 'connection expired' : 'invalid token',
+        ),
+    );
+    if (claims.user !== this.#who.user)
+      throw new Disconnect(CentrifugeDisconnect.InvalidToken, 'invalid token');
+    const reply = { client: String(this.#host.connId), version: VERSION, ...expiryFields(claims.expireAt) };
+    if (claims.info !== undefined) this.#who = { user: claims.user, info: claims.info };
+    if (claims.meta !== undefined) this.#meta = claims.meta;
+    this.#watchExpiry(claims.expireAt);
     return reply;
   }
 
-  async #verify(token: string): Promise<ConnectionClaims> {
+  async #verify(token: string, refusal: (expired: boolean) => Error): Promise<ConnectionClaims> {
     try {
       return await this.#tokens.connectionClaims(token);
     } catch (err) {
-      if (err instanceof TokenError && err.expired)
-        throw new ReplyError(CentrifugeError.TokenExpired, 'token expired');
-      throw new Disconnect(CentrifugeDisconnect.InvalidToken, 'invalid token');
+      throw refusal(err instanceof TokenError && err.expired);
     }
-  }
-
-  #setExpiry(exp: number, reply: Record<string, unknown>): void {
-    clearTimeout(this.#expiryTimer);
-    if (exp === 0) return;
-    const ttl = Math.max(0, exp - Math.floor(Date.now() / 1000));
-    reply['expires'] = true;
-    reply['ttl'] = ttl;
-    this.#expiryTimer = setTimeout(
-      () => this.#disconnect(CentrifugeDisconnect.Expired, 'expired'),
-      ttl * 1000 + 1000,
-    );
-    this.#expiryTimer.unref();
-  }
-
-  async #subscribe(p: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const room = this.#room(p['channel']);
-    if (p['recover'] === true) throw new ReplyError(CentrifugeError.NotAvailable, 'recovery not available');
-    if (this.#channels.has(room))
-      throw new ReplyError(CentrifugeError.AlreadySubscribed, 'already subscribed');
-    try {
-      await this.#host.join(room);
-    } catch (err) {
-      if (err instanceof GatewayError && this.#channels.size > 0)
-        throw new ReplyError(CentrifugeError.LimitExceeded, err.message);
-      throw err;
-    }
-    this.#channels.add(room);
-    return {};
-  }
-
-  async #unsubscribe(p: Record<string, unknown>): Promise<void> {
-    const room = this.#room(p['channel']);
-    this.#channels.delete(room);
-    await this.#host.leave(room);
-  }
-
-  async #publish(p: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const room = this.#room(p['channel']);
-    if (!this.#channels.has(room))
-      throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
-    const data = p['data'];
-    if (data === undefined) throw new ReplyError(CentrifugeError.BadRequest, 'data required');
-    // A string reaches text clients as itself; any other value as its JSON text, flagged so SDK clients get it back.
-    if (typeof data === 'string') await this.#host.publish(room, data);
-    else await this.#host.publish(room, JSON.stringify(data), { json: true });
-    return {};
   }
 
   async #rpc(p: Record<string, unknown>): Promise<Record<string, unknown>> {
     const method = typeof p['method'] === 'string' ? p['method'] : '';
-    const data = await this.#host.rpc(method, p['data']);
+    const input = p['data'];
+    if (input !== undefined)
+      checkDataLength(
+        typeof input === 'string' ? input : JSON.stringify(input),
+        this.#host.settings.maxDataLength,
+      );
+    const data = await this.#host.rpc(method, input);
     return data === undefined ? {} : { data };
   }
 
-  #room(channel: unknown): RoomId {
-    if (typeof channel === 'string' && channel.includes(':'))
-      throw new ReplyError(CentrifugeError.UnknownChannel, 'unknown channel');
-    try {
-      return validateRoomId(channel, this.#host.settings.maxChannelLength);
-    } catch (err) {
-      throw new ReplyError(CentrifugeError.BadRequest, (err as Error).message);
-    }
+  /** Closes with 3005 once the expiry and the grace have passed without a refresh. */
+  #watchExpiry(expireAt: number): void {
+    clearTimeout(this.#expiryTimer);
+    if (expireAt === 0) return;
+    const ms = expireAt * 1000 - Date.now() + this.#host.settings.expiredCloseDelayMs;
+    this.#expiryTimer = setTimeout(
+      () => this.#disconnect(CentrifugeDisconnect.Expired, 'connection expired'),
+      ms,
+    );
+    this.#expiryTimer.unref();
   }
 
   #schedulePing(): void {
@@ -282,15 +277,9 @@ export class CentrifugeSession implements Session {
     this.#pingTimer.unref();
   }
 
-  #disconnect(code: CentrifugeDisconnect, reason: string): void {
+  #disconnect(code: number, reason: string): void {
+    if (this.#closed) return;
     this.closed();
     this.#host.close(code, reason);
   }
-}
-
-function toReplyError(err: unknown): { code: number; message: string } {
-  if (err instanceof ReplyError) return { code: err.code, message: err.message };
-  if (err instanceof GatewayError && err.code === 'NOT_FOUND')
-    return { code: CentrifugeError.MethodNotFound, message: 'method not found' };
-  return { code: CentrifugeError.Internal, message: 'internal server error' };
 }

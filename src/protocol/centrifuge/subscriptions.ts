@@ -1,0 +1,267 @@
+/**
+ * The channels of one Centrifugo connection: subscribe (channel options or a subscription token), unsubscribe,
+ * sub_refresh, publish, and the permission gates of history and presence. A channel without namespace is a room;
+ * `ns:name` channels are rooms too (the same hub, store and broker) under their namespace's options.
+ */
+import type { PublicationMeta } from '../../broker/broker.js';
+import type { ResolvedChannel } from '../../config/channel-options.js';
+import { CentrifugeDisconnect, CentrifugeError, CentrifugeUnsubscribe } from '../../errors.js';
+import { validateRoomId } from '../../store/room-store.js';
+import type { RoomId } from '../../types.js';
+import type { SessionHost } from '../protocol.js';
+import { mayPublish, mayReadHistory, mayReadPresence, maySubscribe, withOverride } from './permissions.js';
+import { Disconnect, ReplyError } from './replies.js';
+import { TokenError, type SubscriptionClaims, type SubscriptionGrant, type TokenVerifier } from './tokens.js';
+import type { ChannelOptions } from '../../config/channel-options.js';
+
+/** One subscription: the options it runs with and what its token said. */
+interface Subscription {
+  readonly options: ChannelOptions;
+  /** From the connection token (`subs`/`channels`): a missed refresh then closes the connection (3006). */
+  readonly serverSide: boolean;
+  /** Channel info of this subscriber (`chan_info` of its publications). */
+  info: unknown;
+  /** Seconds since the epoch; 0 = never. */
+  expireAt: number;
+  timer?: NodeJS.Timeout;
+}
+
+/** Who the connection is, as its connect said. */
+export interface ConnectionIdentity {
+  readonly user: string;
+  readonly info: unknown;
+}
+
+/** Reply fields of an expiring subscription or connection: `expires` and `ttl` in seconds. */
+export function expiryFields(expireAt: number): { expires?: true; ttl?: number } {
+  if (expireAt === 0) return {};
+  const ttl = expireAt - Math.floor(Date.now() / 1000);
+  if (ttl <= 0) throw new ReplyError(CentrifugeError.Expired, 'expired');
+  return { expires: true, ttl };
+}
+
+export class Subscriptions {
+  readonly #host: SessionHost;
+  readonly #tokens: TokenVerifier;
+  readonly #who: () => ConnectionIdentity;
+  readonly #disconnect: (code: CentrifugeDisconnect, reason: string) => void;
+  readonly #subs = new Map<RoomId, Subscription>();
+
+  constructor(
+    host: SessionHost,
+    tokens: TokenVerifier,
+    who: () => ConnectionIdentity,
+    disconnect: (code: CentrifugeDisconnect, reason: string) => void,
+  ) {
+    this.#host = host;
+    this.#tokens = tokens;
+    this.#who = who;
+    this.#disconnect = disconnect;
+  }
+
+  /** Validates a channel name (107) and resolves its namespace (102). */
+  resolve(channel: unknown): { room: RoomId; channel: ResolvedChannel } {
+    let room: RoomId;
+    try {
+      room = validateRoomId(channel, this.#host.settings.maxChannelLength);
+    } catch (err) {
+      throw new ReplyError(CentrifugeError.BadRequest, (err as Error).message);
+    }
+    const resolved = this.#host.settings.channels.resolve(room);
+    if (resolved === undefined) throw new ReplyError(CentrifugeError.UnknownChannel, 'unknown channel');
+    return { room, channel: resolved };
+  }
+
+  /**
+   * Checks the connection token's server-side channels before the connect succeeds: names (107), namespaces
+   * (102), count (3505).
+   */
+  checkServerSide(subs: ReadonlyMap<string, SubscriptionGrant>): Map<RoomId, ResolvedChannel> {
+    if (subs.size > this.#host.settings.maxChannels)
+      throw new Disconnect(CentrifugeDisconnect.ChannelLimit, 'channel limit');
+    const out = new Map<RoomId, ResolvedChannel>();
+    for (const name of subs.keys()) {
+      const { room, channel } = this.resolve(name);
+      out.set(room, channel);
+    }
+    return out;
+  }
+
+  /** Joins the connection token's channels (checked by {@link checkServerSide}); their connect-reply `subs` entries. */
+  async joinServerSide(
+    subs: ReadonlyMap<string, SubscriptionGrant>,
+    resolved: ReadonlyMap<RoomId, ResolvedChannel>,
+  ): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [room, channel] of resolved) {
+      const grant = subs.get(room) ?? {};
+      await this.#host.join(room);
+      const options = withOverride(channel.options, grant.override);
+      this.#subs.set(room, { options, serverSide: true, info: grant.info, expireAt: 0 });
+      out[room] = {};
+    }
+    return out;
+  }
+
+  /**
+   * The server API's `subscribe`: a server-side subscription, told with a `subscribe` push carrying `data`. Already
+   * subscribed, an unknown namespace or the channel limit: nothing (the API has answered its caller already).
+   */
+  async serverSubscribe(name: string, data: unknown): Promise<void> {
+    const { room, channel } = this.resolve(name);
+    if (this.#subs.has(room) || this.#subs.size >= this.#host.settings.maxChannels) return;
+    if (!(await this.#host.join(room))) return;
+    this.#subs.set(room, { options: channel.options, serverSide: true, info: undefined, expireAt: 0 });
+    const subscribe = data === undefined ? {} : { data };
+    this.#host.send(JSON.stringify({ push: { channel: room, subscribe } }));
+  }
+
+  /** The server API's `unsubscribe`: leaves the channel and tells the client (code 2000, no resubscribe). */
+  async serverUnsubscribe(name: string): Promise<void> {
+    const { room } = this.resolve(name);
+    const sub = this.#subs.get(room);
+    if (sub === undefined) return;
+    clearTimeout(sub.timer);
+    this.#subs.delete(room);
+    await this.#host.leave(room);
+    const unsubscribe = { code: CentrifugeUnsubscribe.Server, reason: 'server unsubscribe' };
+    this.#host.send(JSON.stringify({ push: { channel: room, unsubscribe } }));
+  }
+
+  async subscribe(p: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { room, channel } = this.resolve(p['channel']);
+    if (this.#subs.has(room)) throw new ReplyError(CentrifugeError.AlreadySubscribed, 'already subscribed');
+    if (this.#subs.size >= this.#host.settings.maxChannels)
+      throw new ReplyError(CentrifugeError.LimitExceeded, 'channel limit exceeded');
+    if (p['recover'] === true) throw new ReplyError(CentrifugeError.NotAvailable, 'recovery not available');
+    const token = typeof p['token'] === 'string' ? p['token'] : '';
+    const { user } = this.#who();
+    let claims: SubscriptionClaims | undefined;
+    // A valid token alone decides (Centrifugo's order); a `$` channel needs one.
+    if (token !== '') claims = await this.#verify(token, room);
+    else if (channel.private || !maySubscribe(channel.options, room, user))
+      throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
+    const expireAt = claims?.expireAt ?? 0;
+    const reply = expiryFields(expireAt);
+    await this.#host.join(room);
+    const sub: Subscription = {
+      options: withOverride(channel.options, claims?.override),
+      serverSide: false,
+      info: claims?.info,
+      expireAt,
+    };
+    this.#subs.set(room, sub);
+    this.#watchExpiry(room, sub);
+    return reply;
+  }
+
+  async unsubscribe(p: Record<string, unknown>): Promise<void> {
+    const { room } = this.resolve(p['channel']);
+    const sub = this.#subs.get(room);
+    if (sub === undefined) return;
+    clearTimeout(sub.timer);
+    this.#subs.delete(room);
+    await this.#host.leave(room);
+  }
+
+  /** A new subscription token before the old one expires (the SDK's subscription `getToken`). */
+  async subRefresh(p: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { room } = this.resolve(p['channel']);
+    const sub = this.#subs.get(room);
+    if (sub === undefined) throw new ReplyError(CentrifugeError.PermissionDenied, 'not subscribed');
+    const token = typeof p['token'] === 'string' ? p['token'] : '';
+    if (token === '') throw new ReplyError(CentrifugeError.BadRequest, 'token required');
+    const claims = await this.#verify(token, room);
+    const reply = expiryFields(claims.expireAt);
+    sub.expireAt = claims.expireAt;
+    if (claims.info !== undefined) sub.info = claims.info;
+    this.#watchExpiry(room, sub);
+    return reply;
+  }
+
+  async publish(p: Record<string, unknown>, client: string): Promise<Record<string, unknown>> {
+    const { room, channel } = this.resolve(p['channel']);
+    const data = p['data'];
+    if (data === undefined) throw new ReplyError(CentrifugeError.BadRequest, 'data required');
+    const text = typeof data === 'string' ? data : JSON.stringify(data);
+    checkDataLength(text, this.#host.settings.maxDataLength);
+    const { user, info } = this.#who();
+    const sub = this.#subs.get(room);
+    if (!mayPublish(channel.options, user, sub !== undefined))
+      throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
+    // Centrifugo puts the publisher's ClientInfo in client publications.
+    const pub: PublicationMeta = { info: { user, client } };
+    if (info !== undefined) pub.info!.conn_info = info;
+    if (sub?.info !== undefined) pub.info!.chan_info = sub.info;
+    // A string reaches text clients as itself; any other value as its JSON text, flagged so SDK clients get it back.
+    if (typeof data !== 'string') pub.json = true;
+    await this.#host.publish(room, text, pub);
+    return {};
+  }
+
+  /** history / presence / presence_stats: 108 where the channel keeps none, 103 without permission. */
+  readGate(method: 'history' | 'presence' | 'presence_stats', p: Record<string, unknown>): void {
+    const { room, channel } = this.resolve(p['channel']);
+    const { user } = this.#who();
+    const subscribed = this.#subs.has(room);
+    const o = channel.options;
+    const [kept, allowed] =
+      method === 'history'
+        ? [o.historySize > 0, mayReadHistory(o, user, subscribed)]
+        : [o.presence, mayReadPresence(o, user, subscribed)];
+    if (!kept) throw new ReplyError(CentrifugeError.NotAvailable, 'not available');
+    if (!allowed) throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
+  }
+
+  /** The options a subscription runs with (channel options with its token's override); undefined when not subscribed. */
+  optionsOf(room: RoomId): ChannelOptions | undefined {
+    return this.#subs.get(room)?.options;
+  }
+
+  closed(): void {
+    for (const sub of this.#subs.values()) clearTimeout(sub.timer);
+  }
+
+  /** 109 expired, 103 invalid, 3500 when it names another channel, user or client (as Centrifugo answers). */
+  async #verify(token: string, room: RoomId): Promise<SubscriptionClaims> {
+    let claims: SubscriptionClaims;
+    try {
+      claims = await this.#tokens.subscriptionClaims(token);
+    } catch (err) {
+      if (err instanceof TokenError && err.expired)
+        throw new ReplyError(CentrifugeError.TokenExpired, 'token expired');
+      throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
+    }
+    const client = String(this.#host.connId);
+    if (claims.channel !== room || claims.user !== this.#who().user || (claims.client ?? client) !== client)
+      throw new Disconnect(CentrifugeDisconnect.InvalidToken, 'invalid token');
+    return claims;
+  }
+
+  /**
+   * Ends a subscription whose expiry passed (plus the grace) without a sub_refresh: unsubscribe push 2501 (the SDK
+   * subscribes again with a new token), or 3006 for a server-side one.
+   */
+  #watchExpiry(room: RoomId, sub: Subscription): void {
+    clearTimeout(sub.timer);
+    if (sub.expireAt === 0) return;
+    const ms = sub.expireAt * 1000 - Date.now() + this.#host.settings.expiredCloseDelayMs;
+    sub.timer = setTimeout(() => {
+      if (this.#subs.get(room) !== sub) return;
+      if (sub.serverSide) return this.#disconnect(CentrifugeDisconnect.SubExpired, 'subscription expired');
+      this.#subs.delete(room);
+      const code = CentrifugeUnsubscribe.Expired;
+      this.#host.send(
+        JSON.stringify({ push: { channel: room, unsubscribe: { code, reason: 'subscription expired' } } }),
+      );
+      void this.#host.leave(room).catch(() => undefined);
+    }, ms);
+    sub.timer.unref();
+  }
+}
+
+/** 106 when a command's `data` (its JSON text) is longer than `maxMessageLength`. */
+export function checkDataLength(text: string, max: number): void {
+  if (text.length > max)
+    throw new ReplyError(CentrifugeError.LimitExceeded, `data longer than ${max} characters`);
+}
