@@ -11,7 +11,7 @@ import type { GatewayConfig, OptionValue } from './options.js';
  * URLs, `maxRoomsPerConnection` (the hub), `maxFrameBytes` (the WebSocket server), `maxHttpConnections`,
  * `maxConnectionsPerAddress`, the HTTP timeouts (the listener), `heartbeatIntervalMs` (its timer),
  * `allowedOrigins` and `defaultProtocol` (parsed once), `nodeTtlMs` (the backends), `metrics` and `metricsToken`
- * (the /metrics route), the Centrifugo token keys (the session settings).
+ * (the /metrics route), the Centrifugo token keys, limits, `channelDefaults` and `namespaces` (the session settings).
  */
 export const LIVE_KEYS = [
   // Also to be set on the gateway's logger by whoever applies the change (reloadGatewayConfig does).
