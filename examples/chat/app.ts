@@ -24,6 +24,17 @@ export const CLIENTS_DIR =
     .map((u) => fileURLToPath(u))
     .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('./clients/', import.meta.url));
 
+/**
+ * The demo's config file (rooms open to SDK clients, a `chat` namespace), next to this file in the sources; tsc does
+ * not copy it to dist/, so look back there too. Undefined when neither exists (an installed package without it).
+ */
+export const DEMO_CONFIG = [
+  new URL('./config.json', import.meta.url),
+  new URL('../../../examples/chat/config.json', import.meta.url),
+]
+  .map((u) => fileURLToPath(u))
+  .find((file) => existsSync(file));
+
 /** The browser build of the official Centrifugo SDK, from its installed package (client3.html loads it). */
 const CENTRIFUGE_SDK_DIR = join(dirname(createRequire(import.meta.url).resolve('centrifuge')), '..', 'dist');
 

@@ -5,18 +5,8 @@
  * (no `--config`/`-c`, TARS_WS_CONFIG or TARS_CONFIG), the demo's own `config.json` is read: rooms open to SDK
  * clients and a `chat` namespace.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, runGateway } from '../../src/index.js';
-import { createChatApp } from './app.js';
-
-/** The demo config next to this file in the sources; tsc does not copy it to dist/, so look back there too. */
-const DEMO_CONFIG = [
-  new URL('./config.json', import.meta.url),
-  new URL('../../../examples/chat/config.json', import.meta.url),
-]
-  .map((u) => fileURLToPath(u))
-  .find((file) => existsSync(file));
+import { createChatApp, DEMO_CONFIG } from './app.js';
 
 function demoArgv(argv: string[]): string[] {
   const named =

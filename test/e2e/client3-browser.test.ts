@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, before, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { createChatApp } from '../../examples/chat/app.js';
+import { createChatApp, DEMO_CONFIG } from '../../examples/chat/app.js';
 import { loadConfig, type Gateway, type GatewayConfig } from '../../src/index.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/browser.js';
 import { describeOrSkip } from '../support/describe-or-skip.js';
@@ -16,7 +16,9 @@ import { TestClient, wsUrl } from '../support/gateway.js';
 const SCREENSHOT_DIR = 'test-output';
 
 async function startDemo(overrides: Partial<GatewayConfig> = {}): Promise<Gateway> {
+  // The demo's own config file, as `npm start` reads it: rooms open to SDK clients, the `chat` namespace.
   const config = loadConfig({
+    argv: ['--config', DEMO_CONFIG ?? 'examples/chat/config.json'],
     env: {},
     overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides },
   });
