@@ -145,6 +145,26 @@ describe('Centrifugo connection and subscription tokens', () => {
     assert.equal((reply['error'] as { code: number }).code, 102);
   });
 
+  it('refreshes an expiring connection through getToken and keeps it past the first expiry', async () => {
+    const closes: number[] = [];
+    gateway.on('close', (_conn, closeCode) => closes.push(closeCode));
+    let asked = 0;
+    const refreshed = within<void>('getToken for the refresh', (done) => {
+      const c = sdk.make({
+        getToken: async () => {
+          // The first token (connect) expires in 1 s; the SDK asks for the next one before then.
+          if (++asked === 2) setImmediate(done);
+          return hs256({ sub: 'gina' }, asked === 1 ? 1 : 60);
+        },
+      });
+      c.connect();
+    });
+    await refreshed;
+    // Past the first token's expiry and the grace: the connection was not closed with 3005.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(closes, []);
+  });
+
   it('closes a connection that does not refresh its token in time with 3005', async () => {
     const { client, call } = await open();
     const reply = await call({ connect: { token: await hs256({ sub: 'carol' }, 1) } });

@@ -1,4 +1,7 @@
-/** How a Centrifugo command fails: an error reply (the connection stays) or a disconnect (it closes). */
+/**
+ * How a Centrifugo command fails: an error reply (the connection stays) or a disconnect (it closes), and how any
+ * error thrown while handling a command becomes the reply's `{code, message, temporary?}`.
+ */
 import { CentrifugeError, ErrorCode, GatewayError, type CentrifugeDisconnect } from '../../errors.js';
 
 /** A command refused with a Centrifugo error code. */

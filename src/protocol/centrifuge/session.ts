@@ -8,7 +8,13 @@ import { CentrifugeDisconnect, CentrifugeError } from '../../errors.js';
 import type { Session, SessionHost } from '../protocol.js';
 import { decodeBatch, encodeBatch, type Command } from './codec.js';
 import { Disconnect, ReplyError, toReplyError } from './replies.js';
-import { checkDataLength, expiryFields, Subscriptions, type ConnectionIdentity } from './subscriptions.js';
+import {
+  checkDataLength,
+  closeDelayMs,
+  expiryFields,
+  Subscriptions,
+  type ConnectionIdentity,
+} from './subscriptions.js';
 import { TokenBucket } from './token-bucket.js';
 import { TokenError, type ConnectionClaims, type TokenVerifier } from './tokens.js';
 
@@ -257,7 +263,7 @@ export class CentrifugeSession implements Session {
   #watchExpiry(expireAt: number): void {
     clearTimeout(this.#expiryTimer);
     if (expireAt === 0) return;
-    const ms = expireAt * 1000 - Date.now() + this.#host.settings.expiredCloseDelayMs;
+    const ms = closeDelayMs(expireAt, this.#host.settings.expiredCloseDelayMs);
     this.#expiryTimer = setTimeout(
       () => this.#disconnect(CentrifugeDisconnect.Expired, 'connection expired'),
       ms,

@@ -4,7 +4,7 @@
  * `ns:name` channels are rooms too (the same hub, store and broker) under their namespace's options.
  */
 import type { PublicationMeta } from '../../broker/broker.js';
-import type { ResolvedChannel } from '../../config/channel-options.js';
+import type { ChannelOptions, ResolvedChannel } from '../../config/channel-options.js';
 import { CentrifugeDisconnect, CentrifugeError, CentrifugeUnsubscribe } from '../../errors.js';
 import { validateRoomId } from '../../store/room-store.js';
 import type { RoomId } from '../../types.js';
@@ -12,7 +12,6 @@ import type { SessionHost } from '../protocol.js';
 import { mayPublish, mayReadHistory, mayReadPresence, maySubscribe, withOverride } from './permissions.js';
 import { Disconnect, ReplyError } from './replies.js';
 import { TokenError, type SubscriptionClaims, type SubscriptionGrant, type TokenVerifier } from './tokens.js';
-import type { ChannelOptions } from '../../config/channel-options.js';
 
 /** One subscription: the options it runs with and what its token said. */
 interface Subscription {
@@ -38,6 +37,14 @@ export function expiryFields(expireAt: number): { expires?: true; ttl?: number }
   const ttl = expireAt - Math.floor(Date.now() / 1000);
   if (ttl <= 0) throw new ReplyError(CentrifugeError.Expired, 'expired');
   return { expires: true, ttl };
+}
+
+/**
+ * When to give up on a refresh: the `ttl` the reply told (whole seconds, which the SDK waits before refreshing) plus
+ * the grace, counted from now, so a client told `ttl: 1` of a token expiring in 0.2 s still has the grace.
+ */
+export function closeDelayMs(expireAt: number, graceMs: number): number {
+  return (expireAt - Math.floor(Date.now() / 1000)) * 1000 + graceMs;
 }
 
 export class Subscriptions {
@@ -245,7 +252,7 @@ export class Subscriptions {
   #watchExpiry(room: RoomId, sub: Subscription): void {
     clearTimeout(sub.timer);
     if (sub.expireAt === 0) return;
-    const ms = sub.expireAt * 1000 - Date.now() + this.#host.settings.expiredCloseDelayMs;
+    const ms = closeDelayMs(sub.expireAt, this.#host.settings.expiredCloseDelayMs);
     sub.timer = setTimeout(() => {
       if (this.#subs.get(room) !== sub) return;
       if (sub.serverSide) return this.#disconnect(CentrifugeDisconnect.SubExpired, 'subscription expired');

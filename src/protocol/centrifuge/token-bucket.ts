@@ -1,4 +1,7 @@
-/** A token bucket: `burst` tokens, refilled at `rate` per second; what bounds one connection's commands and errors. */
+/**
+ * A token bucket: `burst` tokens, refilled at `rate` per second. Each Centrifugo connection has one for its commands
+ * (111 when empty) and one for its error replies (closed with 3509 when empty), as Centrifugo PRO's rate limits.
+ */
 export class TokenBucket {
   readonly #rate: number;
   readonly #burst: number;
