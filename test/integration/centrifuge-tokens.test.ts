@@ -38,7 +38,7 @@ describe('Centrifugo connection and subscription tokens', () => {
   before(async () => {
     gateway = await startChat({
       tokenHmacSecretKey: SECRET,
-      centrifugeExpiredCloseDelayMs: 100,
+      centrifugeExpiredCloseDelayMs: 500,
       // Nothing is allowed without a token: each grant below comes from one.
       namespaces: [{ ...DEFAULT_CHANNEL_OPTIONS, name: 'private' }],
     });
@@ -97,8 +97,8 @@ describe('Centrifugo connection and subscription tokens', () => {
       const sub = c.newSubscription('private:e', {
         getToken: async () => {
           if (++asked === 2) setImmediate(done);
-          // The first token expires in 1 s: the SDK asks for the second before then.
-          return hs256({ sub: 'alice', channel: 'private:e' }, asked === 1 ? 1 : 60);
+          // The first token expires within 2 s (not 1: it must not be expired on arrival); the SDK asks again before then.
+          return hs256({ sub: 'alice', channel: 'private:e' }, asked === 1 ? 2 : 60);
         },
       });
       void subscribed(sub);
@@ -109,7 +109,7 @@ describe('Centrifugo connection and subscription tokens', () => {
       sub?.on('publication', done),
     );
     // Past the first token's expiry and the grace: still subscribed.
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2200));
     await gateway.sendToRoom('private:e', 'still here');
     assert.equal((await got).data, 'still here');
   });
@@ -118,10 +118,11 @@ describe('Centrifugo connection and subscription tokens', () => {
     const { client, call } = await open();
     await call({ connect: { token: await hs256({ sub: 'alice' }, 60) } });
     const reply = await call({
-      subscribe: { channel: 'private:f', token: await hs256({ sub: 'alice', channel: 'private:f' }, 1) },
+      // 2 s, not 1: a 1 s token made at the end of a second could already be expired when it arrives.
+      subscribe: { channel: 'private:f', token: await hs256({ sub: 'alice', channel: 'private:f' }, 2) },
     });
     assert.equal((reply['subscribe'] as { expires?: boolean }).expires, true);
-    const push = JSON.parse(await client.waitFor(/unsubscribe/, { withinMs: 4000 })) as {
+    const push = JSON.parse(await client.waitFor(/unsubscribe/, { withinMs: 5000 })) as {
       push: { channel: string; unsubscribe: { code: number } };
     };
     assert.equal(push.push.channel, 'private:f');
@@ -152,30 +153,30 @@ describe('Centrifugo connection and subscription tokens', () => {
     const refreshed = within<void>('getToken for the refresh', (done) => {
       const c = sdk.make({
         getToken: async () => {
-          // The first token (connect) expires in 1 s; the SDK asks for the next one before then.
+          // The first token (connect) expires within 2 s; the SDK asks for the next one before then.
           if (++asked === 2) setImmediate(done);
-          return hs256({ sub: 'gina' }, asked === 1 ? 1 : 60);
+          return hs256({ sub: 'gina' }, asked === 1 ? 2 : 60);
         },
       });
       c.connect();
     });
     await refreshed;
     // Past the first token's expiry and the grace: the connection was not closed with 3005.
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2200));
     assert.deepEqual(closes, []);
   });
 
   it('closes a connection that does not refresh its token in time with 3005', async () => {
     const { client, call } = await open();
-    const reply = await call({ connect: { token: await hs256({ sub: 'carol' }, 1) } });
+    const reply = await call({ connect: { token: await hs256({ sub: 'carol' }, 2) } });
     assert.equal((reply['connect'] as { expires?: boolean }).expires, true);
     assert.equal((await client.closed).code, 3005);
   });
 
   it('takes the expiry from expire_at over exp, and none when expire_at is 0', async () => {
     const a = await open();
-    const soon = await a.call({ connect: { token: await hs256({ sub: 'dan', expire_at: now() + 1 }, 60) } });
-    assert.ok(((soon['connect'] as { ttl?: number }).ttl ?? 99) <= 1);
+    const soon = await a.call({ connect: { token: await hs256({ sub: 'dan', expire_at: now() + 2 }, 60) } });
+    assert.ok(((soon['connect'] as { ttl?: number }).ttl ?? 99) <= 2);
     const b = await open();
     const never = await b.call({ connect: { token: await hs256({ sub: 'dan', expire_at: 0 }, 60) } });
     assert.equal((never['connect'] as { expires?: boolean }).expires, undefined);
