@@ -373,26 +373,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'ALLOW_ANONYMOUS_CONNECT',
     flag: 'allow-anonymous-connect',
   },
-  {
-    key: 'tokenAudience',
-    kind: { type: 'string' },
-    default: '',
-    env: 'TOKEN_AUDIENCE',
-    flag: 'token-audience',
-  },
-  { key: 'tokenIssuer', kind: { type: 'string' }, default: '', env: 'TOKEN_ISSUER', flag: 'token-issuer' },
-  int(
-    'centrifugeExpiredCloseDelayMs',
-    25_000,
-    0,
-    3_600_000,
-    'CENTRIFUGE_EXPIRED_CLOSE_DELAY_MS',
-    'centrifuge-expired-close-delay-ms',
-  ),
-  int('centrifugeCommandRate', 100, 0, 1_000_000, 'CENTRIFUGE_COMMAND_RATE', 'centrifuge-command-rate'),
-  int('centrifugeCommandBurst', 200, 1, 1_000_000, 'CENTRIFUGE_COMMAND_BURST', 'centrifuge-command-burst'),
-  int('centrifugeErrorRate', 5, 0, 1_000_000, 'CENTRIFUGE_ERROR_RATE', 'centrifuge-error-rate'),
-  int('centrifugeErrorBurst', 50, 0, 1_000_000, 'CENTRIFUGE_ERROR_BURST', 'centrifuge-error-burst'),
+  str('tokenAudience', ''),
+  str('tokenIssuer', ''),
+  num('centrifugeExpiredCloseDelayMs', 25_000, 0, 3_600_000),
+  num('centrifugeCommandRate', 100, 0, 1_000_000),
+  num('centrifugeCommandBurst', 200, 1, 1_000_000),
+  num('centrifugeErrorRate', 5, 0, 1_000_000),
+  num('centrifugeErrorBurst', 50, 0, 1_000_000),
   {
     key: 'channelDefaults',
     kind: { type: 'json', parse: parseChannelOptions },
@@ -446,6 +433,22 @@ function int(
   flag: string,
 ): OptionSpec {
   return { key, kind: { type: 'int', min, max }, default: def, env, flag };
+}
+
+/** `centrifugeCommandRate` -> env `CENTRIFUGE_COMMAND_RATE`, flag `centrifuge-command-rate`: the table's naming rule. */
+function named(key: keyof GatewayConfig): { env: string; flag: string } {
+  const words = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return { env: words.replace(/-/g, '_').toUpperCase(), flag: words };
+}
+
+/** A string option whose env and flag names follow the key. */
+function str(key: keyof GatewayConfig, def: string): OptionSpec {
+  return { key, kind: { type: 'string' }, default: def, ...named(key) };
+}
+
+/** An integer option whose env and flag names follow the key. */
+function num(key: keyof GatewayConfig, def: number, min: number, max: number): OptionSpec {
+  return { key, kind: { type: 'int', min, max }, default: def, ...named(key) };
 }
 
 /** Parses and checks one raw value (from a file, env or flag) against its option's kind. */
