@@ -8,7 +8,7 @@ import {
   userAllowed,
 } from '../../src/config/channel-options.js';
 import { ConfigError } from '../../src/errors.js';
-import { loadConfig } from '../../src/index.js';
+import { defaultConfig, LiveSettings, loadConfig } from '../../src/index.js';
 import { mayPublish, maySubscribe, withOverride } from '../../src/protocol/centrifuge/permissions.js';
 import { TokenBucket } from '../../src/protocol/centrifuge/token-bucket.js';
 
@@ -60,6 +60,23 @@ describe('channel options in the config', () => {
     refused(
       () => parseChannelOptions({ forceRecovery: true }, 'channelDefaults'),
       'channelDefaults.forceRecovery',
+    );
+  });
+
+  it('compare by content on a config reload: the same namespaces read again are no change, others need a restart', () => {
+    const base = { ...defaultConfig(), namespaces: parseNamespaces([{ name: 'chat' }], 'namespaces') };
+    const settings = new LiveSettings(base);
+    assert.deepEqual(
+      settings.apply({ ...base, namespaces: parseNamespaces([{ name: 'chat' }], 'namespaces') }),
+      [],
+    );
+    const changes = settings.apply({
+      ...base,
+      namespaces: parseNamespaces([{ name: 'news' }], 'namespaces'),
+    });
+    assert.deepEqual(
+      changes.map((c) => [c.key, c.live]),
+      [['namespaces', false]],
     );
   });
 

@@ -66,14 +66,18 @@ export class Subscriptions {
     this.#disconnect = disconnect;
   }
 
-  /** Validates a channel name (107) and resolves its namespace (102). */
-  resolve(channel: unknown): { room: RoomId; channel: ResolvedChannel } {
-    let room: RoomId;
+  /** Validates a channel name as rooms are (107 when too long or with control characters). */
+  name(channel: unknown): RoomId {
     try {
-      room = validateRoomId(channel, this.#host.settings.maxChannelLength);
+      return validateRoomId(channel, this.#host.settings.maxChannelLength);
     } catch (err) {
       throw new ReplyError(CentrifugeError.BadRequest, (err as Error).message);
     }
+  }
+
+  /** Validates a channel name (107) and resolves its namespace (102). */
+  resolve(channel: unknown): { room: RoomId; channel: ResolvedChannel } {
+    const room = this.name(channel);
     const resolved = this.#host.settings.channels.resolve(room);
     if (resolved === undefined) throw new ReplyError(CentrifugeError.UnknownChannel, 'unknown channel');
     return { room, channel: resolved };
@@ -162,8 +166,9 @@ export class Subscriptions {
     return reply;
   }
 
+  /** Leaves a channel; like Centrifugo, not subscribed (or of no namespace) is no error. */
   async unsubscribe(p: Record<string, unknown>): Promise<void> {
-    const { room } = this.resolve(p['channel']);
+    const room = this.name(p['channel']);
     const sub = this.#subs.get(room);
     if (sub === undefined) return;
     clearTimeout(sub.timer);
