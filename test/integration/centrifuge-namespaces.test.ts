@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
+import { MemoryBus } from '../../src/broker/broker-memory-double.js';
 import { DEFAULT_CHANNEL_OPTIONS, type Gateway, type NamespaceOptions } from '../../src/index.js';
 import { hs256, SdkClients, SECRET, subscribed, within } from '../support/centrifuge.js';
 import { startChat } from '../support/chat.js';
@@ -121,5 +122,35 @@ describe('Centrifugo namespaces and permissions', () => {
     await subscribed(sub);
     await gateway.sendToRoom('members:news', 'breaking');
     assert.equal((await got).data, 'breaking');
+  });
+});
+
+describe('Centrifugo namespaced channels across processes', () => {
+  const gateways: Gateway[] = [];
+  const pools: SdkClients[] = [];
+  after(async () => {
+    for (const p of pools) p.closeAll();
+    await Promise.all(gateways.map((g) => g.close()));
+  });
+
+  it('fans a chat:x publication out to another process through the broker, as rooms do', async () => {
+    const bus = new MemoryBus();
+    for (const processIndex of [1, 2]) {
+      const broker = bus.broker(processIndex);
+      gateways.push(await startChat({ namespaces: NAMESPACES }, { broker, processIndex }));
+    }
+    const [a, b] = gateways.map((g) => {
+      const pool = new SdkClients(() => g);
+      pools.push(pool);
+      return pool;
+    });
+    const reader = await a!.connected();
+    const sub = reader.newSubscription('lobby:across');
+    const got = within<PublicationContext>('publication from the other process', (done) =>
+      sub.on('publication', done),
+    );
+    await subscribed(sub);
+    await (await b!.connected()).publish('lobby:across', { from: 'b' });
+    assert.deepEqual((await got).data, { from: 'b' });
   });
 });
