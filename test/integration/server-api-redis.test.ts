@@ -50,6 +50,8 @@ describeOrSkip('server API on two gateway nodes over Redis', { skip: redis.skip 
       REDIS_KEY_PREFIX: prefix,
       API_KEY: KEY,
       TOKEN_HMAC_SECRET_KEY: SECRET,
+      // Rooms are closed to SDK clients unless the channel defaults open them (every allow is false by default).
+      CHANNEL_DEFAULTS: JSON.stringify({ allowSubscribeForClient: true, allowSubscribeForAnonymous: true }),
     };
     [a, b] = await Promise.all([GatewayNode.start(env), GatewayNode.start(env)]);
   });

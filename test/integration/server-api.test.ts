@@ -5,6 +5,7 @@ import type { Centrifuge, PublicationContext } from 'centrifuge';
 import { MemoryBus } from '../../src/broker/broker-memory-double.js';
 import { Gateway, MemoryRoomStore } from '../../src/index.js';
 import { callbackWithin as within, connectSdk, hs256Token } from '../support/centrifuge-sdk.js';
+import { OPEN_ROOMS } from '../support/centrifuge.js';
 import { startChat } from '../support/chat.js';
 import { TestClient, testConfig, wsUrl } from '../support/gateway.js';
 
@@ -103,7 +104,14 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
   };
 
   before(async () => {
-    gateway = await startChat({ apiKey: KEY, tokenHmacSecretKey: SECRET, allowAnonymousConnect: 'true' });
+    gateway = await startChat({
+      apiKey: KEY,
+      tokenHmacSecretKey: SECRET,
+      allowAnonymousConnect: 'true',
+      // SDK subscribers of rooms need the channel defaults open (every allow is false by default); expiries end fast.
+      channelDefaults: OPEN_ROOMS,
+      centrifugeExpiredCloseDelayMs: 100,
+    });
   });
   after(async () => {
     for (const c of clients) c.disconnect();
@@ -403,7 +411,12 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
     before(async () => {
       const bus = new MemoryBus();
       const store = new MemoryRoomStore();
-      const config = testConfig({ apiKey: KEY, tokenHmacSecretKey: SECRET, allowAnonymousConnect: 'true' });
+      const config = testConfig({
+        apiKey: KEY,
+        tokenHmacSecretKey: SECRET,
+        allowAnonymousConnect: 'true',
+        channelDefaults: OPEN_ROOMS,
+      });
       a = new Gateway(config, { store, broker: bus.broker(1), processIndex: 1 });
       b = new Gateway(config, { store, broker: bus.broker(2), processIndex: 2 });
       await Promise.all([a.listen(), b.listen()]);

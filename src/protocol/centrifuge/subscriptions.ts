@@ -129,7 +129,7 @@ export class Subscriptions {
 
   /** The server API's `unsubscribe`: leaves the channel and tells the client (code 2000, no resubscribe). */
   async serverUnsubscribe(name: string): Promise<void> {
-    const { room } = this.resolve(name);
+    const room = this.name(name);
     const sub = this.#subs.get(room);
     if (sub === undefined) return;
     clearTimeout(sub.timer);
