@@ -62,6 +62,11 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
   allowUserLimitedChannels: false,
 });
 
+/** Whether a channel keeps history (both bounds set). */
+export function keepsHistory(options: ChannelOptions): boolean {
+  return options.historySize > 0 && options.historyTtlMs > 0;
+}
+
 /** Separates a channel's namespace from the rest (`chat:room1`). */
 export const NAMESPACE_BOUNDARY = ':';
 /** Channels starting with it cannot be subscribed without a subscription token (Centrifugo's private prefix). */

@@ -137,6 +137,11 @@ export interface GatewayConfig {
    * unsubscribed with 2501) when not refreshed; Centrifugo's `expired_close_delay`. Default 25000 ms.
    */
   centrifugeExpiredCloseDelayMs: number;
+  /**
+   * Centrifugo protocol: most publications one `history` reply or one recovery returns; a client that missed more
+   * is told `recovered: false` (Centrifugo's `client_recovery_max_publication_limit`). Default 300.
+   */
+  centrifugeMaxPublicationLimit: number;
   /** Centrifugo protocol: commands per second one connection may send (token bucket; more get 111). 0 = no limit. Default 100. */
   centrifugeCommandRate: number;
   /** Centrifugo protocol: commands one connection may send at once above the rate (the bucket's size). Default 200. */
@@ -376,6 +381,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   str('tokenAudience', ''),
   str('tokenIssuer', ''),
   num('centrifugeExpiredCloseDelayMs', 25_000, 0, 3_600_000),
+  num('centrifugeMaxPublicationLimit', 300, 1, 100_000),
   num('centrifugeCommandRate', 100, 0, 1_000_000),
   num('centrifugeCommandBurst', 200, 1, 1_000_000),
   num('centrifugeErrorRate', 5, 0, 1_000_000),

@@ -38,6 +38,8 @@ export class Connection implements TurnCorked {
   session: Session | undefined;
   /** Who the protocol authenticated (a Centrifugo token's `sub`); '' when anonymous or not told. */
   user = '';
+  /** What the protocol knows about the connection (a Centrifugo token's `info`): presence and publications show it. */
+  connInfo: unknown;
   /** Whether broadcasts reach it: false until a session's connect succeeded. */
   receivesBroadcasts = true;
   /**

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LocalBroker } from '../broker/broker-local.js';
-import type { Broker } from '../broker/broker.js';
+import type { Broker, PublisherInfo } from '../broker/broker.js';
 import { channelRulesOf } from '../config/channel-options.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
@@ -30,7 +30,7 @@ import {
   type RoomId,
 } from '../types.js';
 import { sameOrigin } from './access.js';
-import type { GatewayApi, GatewayStats } from './api.js';
+import type { GatewayApi, GatewayStats, HistoryPage, HistoryQuery } from './api.js';
 import { memoryHistoryStore, openCoreBackends, type BackendOpener } from './backends.js';
 import { MemoryPresenceStore } from '../presence/presence-store-memory.js';
 import { Connection } from './connection.js';
@@ -39,6 +39,7 @@ import { Hub } from './hub.js';
 import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
 import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
 import type { GatewayObserver } from './observer.js';
+import { ChannelState } from './channel-state.js';
 import { PushCallers, PushService, type PushPolicy, type PushResult } from './push.js';
 import { mountServerApi } from '../http/server-api.js';
 import { UserSessions } from './user-sessions.js';
@@ -100,6 +101,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   #sendHandler: SendHandler | undefined;
   readonly #hub: Hub;
   readonly #users = new UserSessions();
+  /** History and presence of channels, as their options say. */
+  readonly #channels: ChannelState;
   readonly #limits: ConnectionLimits;
   /** Lines about one connection or client address: rate-limited, so traffic cannot become log volume. */
   readonly #limitedLog: LogLimiter;
@@ -179,6 +182,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       expiredCloseDelayMs: config.centrifugeExpiredCloseDelayMs,
       maxChannelLength: config.maxRoomNameLength,
       maxChannels: config.maxRoomsPerConnection,
+      maxPublicationLimit: config.centrifugeMaxPublicationLimit,
       // A live option (tars.loadconfig): read at use time.
       get maxDataLength() {
         return config.maxMessageLength;
@@ -189,6 +193,20 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       errorBurst: config.centrifugeErrorBurst,
       channels: channelRulesOf(config),
     };
+    this.#channels = new ChannelState(
+      this.#sessionSettings.channels,
+      this.historyStore,
+      this.presenceStore,
+      (room, event, info) => this.push.announce(room, event, info),
+      this.logger,
+    );
+    this.push.useHistory(this.#channels.append);
+    this.push.onNotStored = (room, err) =>
+      this.#limitedLog.warn(
+        'history',
+        { room, err: (err as Error).message },
+        'history: publication delivered but not stored',
+      );
     this.#limits = new ConnectionLimits(config, this.#limitedLog);
     this.#router = new HttpRouter(this, this.logger.child({ component: 'http' }));
     this.#wss = new WebSocketServer({
@@ -353,12 +371,35 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this.push.checkMessage(message);
   }
 
-  join(conn: Connection, room: RoomId): Promise<boolean> {
-    return this.#hub.join(conn, room);
+  /** Adds a connection to a room (text and JSON clients): it counts in the room's presence when that is kept. */
+  async join(conn: Connection, room: RoomId): Promise<boolean> {
+    const joined = await this.#hub.join(conn, room);
+    if (joined) await this.#channels.joined(conn, room);
+    return joined;
   }
 
-  leave(conn: Connection, room: RoomId): Promise<boolean> {
-    return this.#hub.leave(conn, room);
+  async leave(conn: Connection, room: RoomId): Promise<boolean> {
+    const left = await this.#hub.leave(conn, room);
+    if (left) await this.#channels.left(conn, room);
+    return left;
+  }
+
+  /** Who is in a channel that keeps presence (GatewayApi's ChannelEngines: the server API's `presence`). */
+  presence(channel: RoomId): Promise<Record<string, PublisherInfo>> {
+    return this.#channels.presence(channel);
+  }
+
+  presenceStats(channel: RoomId): Promise<{ numClients: number; numUsers: number }> {
+    return this.#channels.presenceStats(channel);
+  }
+
+  /** A channel's history (the server API's `history`); NOT_FOUND when it keeps none. */
+  history(channel: RoomId, query: HistoryQuery): Promise<HistoryPage> {
+    return this.#channels.historyPage(channel, query);
+  }
+
+  removeHistory(channel: RoomId): Promise<void> {
+    return this.#channels.removeHistory(channel);
   }
 
   members(room: RoomId): Promise<ConnId[]> {
@@ -563,16 +604,28 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return {
       connId: conn.id,
       settings: this.#sessionSettings,
-      connected: (sub) => {
+      connected: (sub, info) => {
         user = sub;
         this.#users.add(conn, sub);
         conn.user = sub;
+        conn.connInfo = info;
         conn.receivesBroadcasts = true;
       },
       send: (text) => conn.send(text),
       close: (code, reason) => conn.close(code, reason),
-      join: (room) => this.#hub.join(conn, room),
-      leave: (room) => this.#hub.leave(conn, room),
+      join: async (room, membership) => {
+        const joined = await this.#hub.join(conn, room);
+        if (joined) await this.#channels.joined(conn, room, membership);
+        return joined;
+      },
+      leave: async (room) => {
+        const left = await this.#hub.leave(conn, room);
+        if (left) await this.#channels.left(conn, room);
+        return left;
+      },
+      history: (room, query) => this.#channels.read(room, query),
+      presence: (room) => this.#channels.presence(room),
+      presenceStats: (room) => this.#channels.presenceStats(room),
       publish: (room, message, pub) =>
         this.push.toRoom(PushCallers.centrifuge(conn, user), room, message, pub),
       hold: (room) => this.#hub.hold(conn, room),
@@ -589,6 +642,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
 
   #onClose(conn: Connection, code: number, reason: string): void {
     conn.session?.closed();
+    this.#channels.closed(conn);
     this.#hub.remove(conn);
     this.#users.remove(conn);
     this.logger.debug({ conn: conn.id, code, reason }, 'connection closed');

@@ -75,8 +75,16 @@ export type HistoryAppend = (
   room: RoomId,
   message: string,
   pub: PublicationMeta | undefined,
-) => Promise<{ offset: number; epoch: string } | undefined>;
+  idempotencyKey?: string,
+) => Promise<{ offset: number; epoch: string; duplicate?: boolean }> | undefined;
 
+/** How a room publication is kept (Centrifugo's publish options). */
+export interface PublishOptions {
+  /** Not stored in history (live subscribers only). */
+  skipHistory?: boolean;
+  /** A retry with the same key within the history's window is not published again: the first result is returned. */
+  idempotencyKey?: string;
+}
 /**
  * An extra rule for pushes, run after the built-in checks: throw a {@link GatewayError} (FORBIDDEN, UNAUTHORIZED)
  * to refuse. May be async (a lookup).
@@ -149,8 +157,14 @@ export class PushService {
    * Sends text to every member of a room, on every process. `pub` travels with it for protocols that show more
    * than the text (`pub.json`: the message is JSON text, given to Centrifugo clients as a value).
    */
-  toRoom(caller: PushCaller, room: unknown, message: unknown, pub?: PublicationMeta): Promise<PushResult> {
-    return this.#send(caller, () => {
+  toRoom(
+    caller: PushCaller,
+    room: unknown,
+    message: unknown,
+    pub?: PublicationMeta,
+    options?: PublishOptions,
+  ): Promise<PushResult> {
+    return this.#send(caller, options, () => {
       const push: PushRequest = {
         kind: 'room',
         room: caller.kind === 'client' ? this.checkClientRoom(room) : this.checkRoom(room),
@@ -163,12 +177,12 @@ export class PushService {
 
   /** Sends text to every open WebSocket connection, on every process. */
   async toAll(caller: PushCaller, message: unknown): Promise<void> {
-    await this.#send(caller, () => ({ kind: 'all', message: this.checkMessage(message) }));
+    await this.#send(caller, undefined, () => ({ kind: 'all', message: this.checkMessage(message) }));
   }
 
   /** Sends text to one connection, whichever process holds it. */
   async toConnection(caller: PushCaller, conn: ConnId, message: unknown): Promise<void> {
-    await this.#send(caller, () => {
+    await this.#send(caller, undefined, () => {
       if (!Number.isSafeInteger(conn) || conn <= 0) {
         throw new GatewayError(
           ErrorCode.BadParam,
@@ -204,19 +218,26 @@ export class PushService {
     else if (caller.kind === 'api') checkApiKey(caller.req, this.#config.apiKey);
   }
 
-  async #send(caller: PushCaller, build: () => PushRequest): Promise<PushResult> {
+  async #send(
+    caller: PushCaller,
+    options: PublishOptions | undefined,
+    build: () => PushRequest,
+  ): Promise<PushResult> {
     // Who asks comes first: an unauthorised caller learns nothing about what would have been valid.
     this.#checkCaller(caller);
     const push = build();
     for (const policy of this.#policies) await policy(caller, push);
     const result: PushResult = {};
-    if (push.kind === 'room' && this.#history !== undefined) {
+    if (push.kind === 'room' && this.#history !== undefined && options?.skipHistory !== true) {
       try {
-        const at = await this.#history(push.room, push.message, push.pub);
+        // Undefined, not a promise, for a room without history: nothing is awaited on the plain path.
+        const pending = this.#history(push.room, push.message, push.pub, options?.idempotencyKey);
+        const at = pending === undefined ? undefined : await pending;
         if (at !== undefined) {
-          push.pub = { ...push.pub, offset: at.offset, epoch: at.epoch };
           result.offset = at.offset;
           result.epoch = at.epoch;
+          if (at.duplicate === true) return result;
+          push.pub = { ...push.pub, offset: at.offset, epoch: at.epoch };
         }
       } catch (err) {
         // Live subscribers still get it; only recovery loses it (a client resuming from before it is told so).

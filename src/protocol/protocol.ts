@@ -4,8 +4,9 @@
  * (see {@link selectProtocol}) without touching them.
  */
 import type { ControlOp, PresenceEvent, PublicationMeta, PublisherInfo } from '../broker/broker.js';
-import type { ChannelRules } from '../config/channel-options.js';
+import type { ChannelOptions, ChannelRules } from '../config/channel-options.js';
 import type { GatewayError } from '../errors.js';
+import type { ReadResult, StreamPosition } from '../history/history-store.js';
 import type { RoomId } from '../types.js';
 
 /** A decoded client frame. */
@@ -72,6 +73,8 @@ export interface SessionSettings {
   readonly maxChannelLength: number;
   /** Most channels one connection may subscribe to (106). */
   readonly maxChannels: number;
+  /** Most publications a history reply or a recovery returns. */
+  readonly maxPublicationLimit: number;
   /** Longest `data` of publish, rpc and send, in characters of its JSON text (106); read at use time. */
   readonly maxDataLength: number;
   /** Command token bucket: refill per second (0 = no limit) and size. */
@@ -91,14 +94,28 @@ export interface SessionSettings {
 export interface SessionHost {
   readonly connId: number;
   readonly settings: SessionSettings;
-  /** The client's connect succeeded, as user `sub` ('' anonymous): broadcasts reach it from now on. */
-  connected(sub: string): void;
+  /**
+   * The client's connect succeeded, as user `sub` ('' anonymous) with its connection `info` (token claim):
+   * broadcasts reach it from now on.
+   */
+  connected(sub: string, info?: unknown): void;
   /** Sends one text frame; false when the connection is closed or too slow. */
   send(text: string): boolean;
   close(code: number, reason: string): void;
-  /** Joins a room (hub.join): the connection starts receiving its pushes. */
-  join(room: RoomId): Promise<boolean>;
+  /**
+   * Joins a room (hub.join): the connection starts receiving its pushes, and counts in the room's presence (with
+   * join pushes) when `membership.options` (default: the channel's) keep it.
+   */
+  join(room: RoomId, membership?: { options?: ChannelOptions; chanInfo?: unknown }): Promise<boolean>;
   leave(room: RoomId): Promise<boolean>;
+  /** Reads a room's history (GatewayError NOT_FOUND when it keeps none; EngineUnavailableError when down). */
+  history(
+    room: RoomId,
+    query: { since?: StreamPosition; limit?: number; reverse?: boolean },
+  ): Promise<ReadResult>;
+  /** Who is in a room that keeps presence, by client id (NOT_FOUND when it keeps none). */
+  presence(room: RoomId): Promise<Record<string, PublisherInfo>>;
+  presenceStats(room: RoomId): Promise<{ numClients: number; numUsers: number }>;
   /**
    * Publishes a message to a room through the send path, as this client; `pub.json` marks `message` as JSON text
    * (a non-string SDK publish), which text clients receive as that text.

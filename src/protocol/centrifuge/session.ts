@@ -33,6 +33,8 @@ export class CentrifugeSession implements Session {
   #expiryTimer: NodeJS.Timeout | undefined;
   #awaitingPong = false;
   #who: ConnectionIdentity = { user: '', info: undefined };
+  /** What to do once the replies of the frame being handled are sent (release held pushes). */
+  #afterReply: (() => void)[] = [];
   /** The token's `meta`: server-side data about the connection, never sent to clients. */
   #meta: unknown;
 
@@ -44,6 +46,7 @@ export class CentrifugeSession implements Session {
       tokens,
       () => this.#who,
       (code, reason) => this.#disconnect(code, reason),
+      (afterReply) => this.#afterReply.push(afterReply),
     );
     const s = host.settings;
     this.#commands = s.commandRate > 0 ? new TokenBucket(s.commandRate, s.commandBurst) : undefined;
@@ -82,7 +85,15 @@ export class CentrifugeSession implements Session {
         }
       }
       if (replies.length > 0) this.#host.send(encodeBatch(replies));
+      this.#runAfterReply();
     });
+  }
+
+  #runAfterReply(): void {
+    if (this.#afterReply.length === 0) return;
+    const after = this.#afterReply;
+    this.#afterReply = [];
+    for (const fn of after) fn();
   }
 
   /** Drain: the disconnect push with reconnect allowed, then close code 3001, as Centrifugo does on shutdown. */
@@ -109,6 +120,7 @@ export class CentrifugeSession implements Session {
 
   #flushAndClose(replies: unknown[], err: Disconnect): void {
     if (replies.length > 0) this.#host.send(encodeBatch(replies));
+    this.#runAfterReply();
     this.#disconnect(err.code, err.message);
   }
 
@@ -169,11 +181,11 @@ export class CentrifugeSession implements Session {
       case 'sub_refresh':
         return { id: cmd.id, sub_refresh: await this.#subs.subRefresh(p) };
       case 'history':
+        return { id: cmd.id, history: await this.#subs.history(p) };
       case 'presence':
+        return { id: cmd.id, presence: await this.#subs.presence(p) };
       case 'presence_stats':
-        // The engines come with issue 11; until then a permitted read is still "not available".
-        this.#subs.readGate(cmd.method, p);
-        throw new ReplyError(CentrifugeError.NotAvailable, 'not available');
+        return { id: cmd.id, presence_stats: await this.#subs.presenceStats(p) };
       default:
         throw new ReplyError(CentrifugeError.MethodNotFound, 'method not found');
     }
@@ -204,7 +216,7 @@ export class CentrifugeSession implements Session {
     this.#who = { user: claims?.user ?? '', info: claims?.info };
     this.#meta = claims?.meta;
     this.#connected = true;
-    this.#host.connected(this.#who.user);
+    this.#host.connected(this.#who.user, this.#who.info);
     const reply: Record<string, unknown> = {
       client: String(this.#host.connId),
       version: VERSION,

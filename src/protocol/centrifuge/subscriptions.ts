@@ -4,11 +4,14 @@
  * `ns:name` channels are rooms too (the same hub, store and broker) under their namespace's options.
  */
 import type { PublicationMeta } from '../../broker/broker.js';
-import type { ChannelOptions, ResolvedChannel } from '../../config/channel-options.js';
+import { type ChannelOptions, type ResolvedChannel } from '../../config/channel-options.js';
+import { keepsHistory } from '../../config/channel-options.js';
 import { CentrifugeDisconnect, CentrifugeError, CentrifugeUnsubscribe } from '../../errors.js';
 import { validateRoomId } from '../../store/room-store.js';
 import type { RoomId } from '../../types.js';
+import type { ReadResult, StreamPosition } from '../../history/history-store.js';
 import type { SessionHost } from '../protocol.js';
+import { recover, requestedPosition, wirePublication } from './recovery.js';
 import { mayPublish, mayReadHistory, mayReadPresence, maySubscribe, withOverride } from './permissions.js';
 import { Disconnect, ReplyError } from './replies.js';
 import { TokenError, type SubscriptionClaims, type SubscriptionGrant, type TokenVerifier } from './tokens.js';
@@ -24,6 +27,9 @@ interface Subscription {
   expireAt: number;
   timer?: NodeJS.Timeout;
 }
+
+/** The subscribe flag of the SDK's getState flow: answer 112 rather than `recovered: false`. */
+const REJECT_UNRECOVERED = 2;
 
 /** Who the connection is, as its connect said. */
 export interface ConnectionIdentity {
@@ -53,13 +59,17 @@ export class Subscriptions {
   readonly #who: () => ConnectionIdentity;
   readonly #disconnect: (code: CentrifugeDisconnect, reason: string) => void;
   readonly #subs = new Map<RoomId, Subscription>();
+  /** Runs a function once the reply of the command being handled is sent. */
+  readonly #defer: (afterReply: () => void) => void;
 
   constructor(
     host: SessionHost,
     tokens: TokenVerifier,
     who: () => ConnectionIdentity,
     disconnect: (code: CentrifugeDisconnect, reason: string) => void,
+    defer: (afterReply: () => void) => void,
   ) {
+    this.#defer = defer;
     this.#host = host;
     this.#tokens = tokens;
     this.#who = who;
@@ -106,8 +116,8 @@ export class Subscriptions {
     const out: Record<string, unknown> = {};
     for (const [room, channel] of resolved) {
       const grant = subs.get(room) ?? {};
-      await this.#host.join(room);
       const options = withOverride(channel.options, grant.override);
+      await this.#host.join(room, { options, chanInfo: grant.info });
       this.#subs.set(room, { options, serverSide: true, info: grant.info, expireAt: 0 });
       out[room] = {};
     }
@@ -144,7 +154,6 @@ export class Subscriptions {
     if (this.#subs.has(room)) throw new ReplyError(CentrifugeError.AlreadySubscribed, 'already subscribed');
     if (this.#subs.size >= this.#host.settings.maxChannels)
       throw new ReplyError(CentrifugeError.LimitExceeded, 'channel limit exceeded');
-    if (p['recover'] === true) throw new ReplyError(CentrifugeError.NotAvailable, 'recovery not available');
     const token = typeof p['token'] === 'string' ? p['token'] : '';
     const { user } = this.#who();
     let claims: SubscriptionClaims | undefined;
@@ -153,17 +162,98 @@ export class Subscriptions {
     else if (channel.private || !maySubscribe(channel.options, room, user))
       throw new ReplyError(CentrifugeError.PermissionDenied, 'permission denied');
     const expireAt = claims?.expireAt ?? 0;
-    const reply = expiryFields(expireAt);
-    await this.#host.join(room);
-    const sub: Subscription = {
-      options: withOverride(channel.options, claims?.override),
-      serverSide: false,
-      info: claims?.info,
-      expireAt,
-    };
-    this.#subs.set(room, sub);
-    this.#watchExpiry(room, sub);
+    const reply: Record<string, unknown> = expiryFields(expireAt);
+    const options = withOverride(channel.options, claims?.override);
+    const recoverable = keepsHistory(options) && (options.forceRecovery || p['recoverable'] === true);
+    const positioned = keepsHistory(options) && p['positioned'] === true;
+    // Live pushes wait from before the history read until the reply is out: none lost, none twice (the seam).
+    const streamed = recoverable || positioned;
+    if (streamed) this.#host.hold(room);
+    try {
+      await this.#host.join(room, { options, chanInfo: claims?.info });
+      const sub: Subscription = { options, serverSide: false, info: claims?.info, expireAt };
+      this.#subs.set(room, sub);
+      this.#watchExpiry(room, sub);
+      if (streamed) {
+        const after = await this.#position(room, p, reply, recoverable, positioned);
+        this.#defer(() => this.#host.release(room, after));
+      }
+    } catch (err) {
+      if (streamed) this.#host.release(room);
+      throw err;
+    }
     return reply;
+  }
+
+  /**
+   * Fills the stream fields of a subscribe reply (`recoverable`/`positioned`, `epoch`, `offset`, and for a
+   * recovery `publications`, `recovered`, `was_recovering`); returns the offset live pushes continue after. The
+   * history engine down: a recovery is answered `recovered: false` with the client's own position (nothing
+   * invented), a plain subscribe gets no position.
+   */
+  async #position(
+    room: RoomId,
+    p: Record<string, unknown>,
+    reply: Record<string, unknown>,
+    recoverable: boolean,
+    positioned: boolean,
+  ): Promise<number | undefined> {
+    const recovering = recoverable && p['recover'] === true;
+    const since = requestedPosition(p);
+    const limit = this.#host.settings.maxPublicationLimit;
+    let read: ReadResult;
+    try {
+      read = await this.#host.history(room, recovering ? { since, limit: limit + 1 } : { limit: 0 });
+    } catch {
+      if (!recovering) return undefined;
+      Object.assign(reply, { recoverable: true, epoch: since.epoch, offset: since.offset });
+      Object.assign(reply, { was_recovering: true, recovered: false });
+      return since.offset;
+    }
+    if (recoverable) reply['recoverable'] = true;
+    if (positioned) reply['positioned'] = true;
+    reply['epoch'] = read.epoch;
+    reply['offset'] = read.offset;
+    if (!recovering) return read.offset;
+    const r = recover(since, read, limit);
+    // The SDK's getState flow asks to be refused rather than told: 112, it reloads its state and subscribes again.
+    if (!r.recovered && (Number(p['flag'] ?? 0) & REJECT_UNRECOVERED) !== 0)
+      throw new ReplyError(CentrifugeError.UnrecoverablePosition, 'unrecoverable position');
+    reply['was_recovering'] = true;
+    reply['recovered'] = r.recovered;
+    if (r.publications.length > 0) reply['publications'] = r.publications;
+    return r.after;
+  }
+
+  /** `history`: the gate, then the publications (limit 0: the position only; capped by the publication limit). */
+  async history(p: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.readGate('history', p);
+    const room = this.name(p['channel']);
+    const max = this.#host.settings.maxPublicationLimit;
+    const asked = typeof p['limit'] === 'number' && Number.isSafeInteger(p['limit']) ? p['limit'] : 0;
+    const limit = asked < 0 ? max : Math.min(asked, max);
+    const query: { since?: StreamPosition; limit: number; reverse?: boolean } = { limit };
+    const since = p['since'];
+    if (typeof since === 'object' && since !== null)
+      query.since = requestedPosition(since as Record<string, unknown>);
+    if (p['reverse'] === true) query.reverse = true;
+    const read = await this.#host.history(room, query);
+    if (query.since !== undefined && query.since.epoch !== '' && query.since.epoch !== read.epoch)
+      throw new ReplyError(CentrifugeError.UnrecoverablePosition, 'unrecoverable position');
+    const out: Record<string, unknown> = { epoch: read.epoch, offset: read.offset };
+    if (read.publications.length > 0) out['publications'] = read.publications.map(wirePublication);
+    return out;
+  }
+
+  async presence(p: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.readGate('presence', p);
+    return { presence: await this.#host.presence(this.name(p['channel'])) };
+  }
+
+  async presenceStats(p: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.readGate('presence_stats', p);
+    const { numClients, numUsers } = await this.#host.presenceStats(this.name(p['channel']));
+    return { num_clients: numClients, num_users: numUsers };
   }
 
   /** Leaves a channel; like Centrifugo, not subscribed (or of no namespace) is no error. */
