@@ -40,6 +40,7 @@ export {
   type PushPolicy,
   type PushRequest,
   type PushResult,
+  type PublishOptions,
   type HistoryAppend,
 } from './gateway/push.js';
 export { Connection } from './gateway/connection.js';

@@ -6,7 +6,7 @@
 import type { ControlOp, PublicationMeta } from '../broker/broker.js';
 import { CentrifugeDisconnect, CentrifugeError, ErrorCode, GatewayError } from '../errors.js';
 import type { GatewayApi, HistoryQuery } from '../gateway/api.js';
-import type { PushCaller } from '../gateway/push.js';
+import type { PublishOptions, PushCaller } from '../gateway/push.js';
 import { LogLimiter } from '../logger.js';
 import { globToRegExp } from './channel-glob.js';
 import type { RoomId } from '../types.js';
@@ -88,17 +88,22 @@ async function publishTo(
   room: RoomId,
   payload: { message: string; json: boolean },
   tags: Record<string, string> | undefined,
+  p: Params = {},
 ): Promise<{ offset?: number; epoch?: string }> {
   const pub: PublicationMeta = {};
   if (payload.json) pub.json = true;
   if (tags) pub.tags = tags;
+  const options: PublishOptions = {};
+  if (p['skip_history'] === true) options.skipHistory = true;
+  const key = stringOf(p, 'idempotency_key');
+  if (key) options.idempotencyKey = key;
   const at = await ctx.gateway.push.toRoom(
     ctx.caller,
     room,
     payload.message,
     pub.json || pub.tags ? pub : undefined,
+    options,
   );
-  // skip_history and idempotency_key are accepted and not used yet (the history store decides what it keeps).
   return at.offset === undefined ? {} : { offset: at.offset, epoch: at.epoch };
 }
 
@@ -119,7 +124,7 @@ async function control(ctx: ApiContext, p: Params, op: ControlOp, whitelist?: st
 
 const METHODS: Record<string, Method> = {
   async publish(ctx, p) {
-    return publishTo(ctx, channelOf(ctx, p), payloadOf(p), tagsOf(p));
+    return publishTo(ctx, channelOf(ctx, p), payloadOf(p), tagsOf(p), p);
   },
 
   async broadcast(ctx, p) {

@@ -110,6 +110,7 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
       allowAnonymousConnect: 'true',
       // SDK subscribers of rooms need the channel defaults open (every allow is false by default); expiries end fast.
       channelDefaults: OPEN_ROOMS,
+      namespaces: [{ ...OPEN_ROOMS, name: 'kept', historySize: 10, historyTtlMs: 60_000, presence: true }],
       centrifugeExpiredCloseDelayMs: 100,
     });
   });
@@ -201,17 +202,6 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
       assert.equal(pub?.data, 'plain');
       assert.deepEqual(pub?.tags, { k: 'v' });
       await t.waitForCount('plain', 1);
-    });
-
-    it("answers with the publication's history position when the room keeps history", async () => {
-      gateway.push.useHistory(() => Promise.resolve({ offset: 7, epoch: 'ep' }));
-      try {
-        assert.deepEqual(await api(gateway, 'publish', { channel: 'kept', data: 1 }), {
-          result: { offset: 7, epoch: 'ep' },
-        });
-      } finally {
-        gateway.push.useHistory(undefined);
-      }
     });
 
     it('broadcasts to several channels with one response per channel', async () => {
@@ -353,7 +343,51 @@ describe('server API (Centrifugo HTTP API) on /api', () => {
       assert.equal(typeof node?.['uptime'], 'number');
     });
 
-    it('answers presence, presence_stats, history and history_remove with 108 until their engines exist', async () => {
+    it('keeps history: publish answers the position, history reads it, idempotent retries, history_remove', async () => {
+      const first = (await api(gateway, 'publish', { channel: 'kept:1', data: { n: 1 } }))['result'] as {
+        offset: number;
+        epoch: string;
+      };
+      assert.equal(first.offset, 1);
+      const retry = { channel: 'kept:1', data: 'two', idempotency_key: 'k-2' };
+      assert.deepEqual((await api(gateway, 'publish', retry))['result'], { offset: 2, epoch: first.epoch });
+      assert.deepEqual((await api(gateway, 'publish', retry))['result'], { offset: 2, epoch: first.epoch });
+      await api(gateway, 'publish', { channel: 'kept:1', data: 'live only', skip_history: true });
+      const history = (await api(gateway, 'history', { channel: 'kept:1', limit: 10 }))['result'] as {
+        publications: { data: unknown; offset: number }[];
+        offset: number;
+        epoch: string;
+      };
+      assert.deepEqual(
+        history.publications.map((p) => [p.offset, p.data]),
+        [
+          [1, { n: 1 }],
+          [2, 'two'],
+        ],
+      );
+      assert.deepEqual([history.offset, history.epoch], [2, first.epoch]);
+      assert.deepEqual(await api(gateway, 'history_remove', { channel: 'kept:1' }), { result: {} });
+      const after = (await api(gateway, 'history', { channel: 'kept:1', limit: 10 }))['result'] as {
+        publications: unknown[];
+        offset: number;
+      };
+      assert.deepEqual([after.publications.length, after.offset], [0, 2]);
+    });
+
+    it('shows presence of a channel that keeps it', async () => {
+      const c = await sdk(gateway);
+      await subscribed(c, 'kept:p');
+      const presence = (await api(gateway, 'presence', { channel: 'kept:p' }))['result'] as {
+        presence: Record<string, { user: string; client: string }>;
+      };
+      assert.equal(Object.keys(presence.presence).length, 1);
+      assert.deepEqual((await api(gateway, 'presence_stats', { channel: 'kept:p' }))['result'], {
+        num_clients: 1,
+        num_users: 1,
+      });
+    });
+
+    it('answers presence, presence_stats, history and history_remove with 108 where the channel keeps none', async () => {
       for (const method of ['presence', 'presence_stats', 'history', 'history_remove']) {
         const body = await api(gateway, method, { channel: 'room1' });
         assert.deepEqual(body, { error: { code: 108, message: 'not available' } }, method);
