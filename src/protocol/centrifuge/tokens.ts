@@ -65,6 +65,12 @@ export interface TokenKeys {
   readonly issuer: string;
 }
 
+const HMAC_HASHES: Readonly<Record<string, string>> = {
+  HS256: 'SHA-256',
+  HS384: 'SHA-384',
+  HS512: 'SHA-512',
+};
+
 type KeyFor = (alg: string) => Promise<Parameters<typeof jwtVerify>[1] | undefined>;
 
 /** Verifies tokens with the configured keys; the keys are imported once, on first use. */
@@ -82,7 +88,19 @@ export class TokenVerifier {
       keys.rsaPublicKey !== '' ||
       keys.ecdsaPublicKey !== '' ||
       keys.jwksUrl !== '';
-    const hmac = keys.hmacSecretKey === '' ? undefined : new TextEncoder().encode(keys.hmacSecretKey);
+    const secret = keys.hmacSecretKey === '' ? undefined : new TextEncoder().encode(keys.hmacSecretKey);
+    // Imported once per algorithm: given raw bytes, jose imports the secret again on every verify (~40% of it).
+    const hmacKeys = new Map<string, Promise<CryptoKey>>();
+    const hmac = (alg: string): Promise<CryptoKey> | undefined => {
+      const hash = HMAC_HASHES[alg];
+      if (secret === undefined || hash === undefined) return undefined;
+      let key = hmacKeys.get(alg);
+      if (!key) {
+        key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
+        hmacKeys.set(alg, key);
+      }
+      return key;
+    };
     const spki = new Map<string, ReturnType<typeof importSPKI>>();
     const imported = (pem: string, alg: string): ReturnType<typeof importSPKI> => {
       let key = spki.get(alg);
@@ -92,7 +110,7 @@ export class TokenVerifier {
     const jwks: JWTVerifyGetKey | undefined =
       keys.jwksUrl === '' ? undefined : createRemoteJWKSet(new URL(keys.jwksUrl));
     this.#keyFor = async (alg) => {
-      if (alg.startsWith('HS')) return hmac;
+      if (alg.startsWith('HS')) return hmac(alg);
       if ((alg.startsWith('RS') || alg.startsWith('PS')) && keys.rsaPublicKey !== '')
         return imported(keys.rsaPublicKey, alg);
       if (alg.startsWith('ES') && keys.ecdsaPublicKey !== '') return imported(keys.ecdsaPublicKey, alg);
