@@ -223,6 +223,16 @@ describe('launcher started as tarsnode starts it, with two workers', () => {
     await got;
   });
 
+  it('answers one /metrics scrape with both workers, each labelled', async () => {
+    const res = await fetch(`http://127.0.0.1:${webPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    assert.equal(res.status, 200, text.slice(0, 200));
+    const workers = new Set(
+      [...text.matchAll(/nodejs_heap_size_used_bytes\{worker="(\d+)"\}/g)].map((m) => m[1]),
+    );
+    assert.equal(workers.size, 2, `worker labels: ${[...workers].join(', ')}`);
+  });
+
   it('answers tars.viewstatus with each worker and its connections', async () => {
     const { ret } = await admin.notify('tars.viewstatus');
     assert.match(ret, /^server: Demo\.WsServer$/m);

@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { serveClusterAdmin, shareAdminSalt } from '../admin.js';
+import { serveClusterMetrics } from '../metrics/metrics.js';
 import { Supervisor } from '../supervisor.js';
 import { openStatStore, startStatReporting } from '../stats/index.js';
 import { formatEndpoint } from '../../tars/rpc/endpoint.js';
@@ -89,6 +90,8 @@ export class Launcher {
     // and this primary gathers their snapshots and routes commands between them.
     shareAdminSalt();
     serveClusterAdmin(this.supervisor);
+    // One /metrics scrape of any worker shows the whole server, as with `runGateway`'s own primary.
+    serveClusterMetrics(this.supervisor);
     this.stopped = new Promise((r) => (this.#markStopped = r));
     this.logger.info(
       {
