@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Centrifuge, type PublicationContext } from 'centrifuge';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { Gateway } from '../../src/index.js';
 import { callbackWithin as within } from '../support/centrifuge-sdk.js';
@@ -120,6 +123,16 @@ describe('Centrifugo client protocol on /connection/websocket', () => {
     assert.deepEqual((await got).data, { text: 'hi', n: [1, 2] });
   });
 
+  it('hands a send to the onSend handler, with the connection it came from', async () => {
+    const c = sdk();
+    await connected(c);
+    const got = within<{ data: unknown; protocol: string }>('send', (done) =>
+      gateway.onSend((data, conn) => done({ data, protocol: conn.protocol.name })),
+    );
+    await c.send({ fire: 'and forget' });
+    assert.deepEqual(await got, { data: { fire: 'and forget' }, protocol: 'centrifuge' });
+  });
+
   it('subscribes server-side to the token channels', async () => {
     const token = await hs256({ sub: 'carol', channels: ['room8'] }, 60);
     const c = sdk({ token });
@@ -146,29 +159,47 @@ describe('Centrifugo client protocol on /connection/websocket', () => {
   });
 });
 
-describe('Centrifugo tokens signed with RS256 and ES256', () => {
+describe('Centrifugo tokens signed with RS256, PS256, ES256 and a JWKS key', () => {
   let gateway: Gateway;
   let rsa: CryptoKeyPair;
+  let pss: CryptoKey;
   let ec: CryptoKeyPair;
+  let jwk: CryptoKeyPair;
+  let jwks: Server;
   const clients: Centrifuge[] = [];
   before(async () => {
-    rsa = await generateKeyPair('RS256');
+    rsa = await generateKeyPair('RS256', { extractable: true });
+    // The same RSA key signs PS256 tokens: one `tokenRsaPublicKey` verifies both schemes.
+    pss = await importPKCS8(await exportPKCS8(rsa.privateKey), 'PS256');
     ec = await generateKeyPair('ES256');
+    jwk = await generateKeyPair('ES384', { extractable: true });
+    // A JWKS endpoint on loopback, as an identity provider publishes one.
+    const published = {
+      keys: [{ ...(await exportJWK(jwk.publicKey)), kid: 'k1', alg: 'ES384', use: 'sig' }],
+    };
+    jwks = createServer((_req, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify(published)),
+    );
+    jwks.listen(0, '127.0.0.1');
+    await once(jwks, 'listening');
+    const { port } = jwks.address() as AddressInfo;
     gateway = await startChat({
       tokenRsaPublicKey: await exportSPKI(rsa.publicKey),
       tokenEcdsaPublicKey: await exportSPKI(ec.publicKey),
+      tokenJwksUrl: `http://127.0.0.1:${port}/jwks.json`,
     });
   });
   after(async () => {
     for (const c of clients) c.disconnect();
     await gateway.close();
+    jwks.close();
   });
 
-  for (const alg of ['RS256', 'ES256'] as const) {
+  for (const alg of ['RS256', 'PS256', 'ES256', 'ES384'] as const) {
     it(`accepts a ${alg} token and refuses anonymous connects when a key is configured`, async () => {
-      const key = alg === 'RS256' ? rsa.privateKey : ec.privateKey;
+      const key = { RS256: rsa.privateKey, PS256: pss, ES256: ec.privateKey, ES384: jwk.privateKey }[alg];
       const token = await new SignJWT({ sub: 'dave' })
-        .setProtectedHeader({ alg })
+        .setProtectedHeader(alg === 'ES384' ? { alg, kid: 'k1' } : { alg })
         .setExpirationTime('1m')
         .sign(key);
       const url = wsUrl(gateway, '/connection/websocket');

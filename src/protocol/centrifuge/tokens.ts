@@ -76,6 +76,7 @@ type KeyFor = (alg: string) => Promise<Parameters<typeof jwtVerify>[1] | undefin
 /** Verifies tokens with the configured keys; the keys are imported once, on first use. */
 export class TokenVerifier {
   readonly #keyFor: KeyFor;
+  readonly #jwks: JWTVerifyGetKey | undefined;
   readonly #claims: { audience?: string; issuer?: string };
   readonly configured: boolean;
 
@@ -109,6 +110,7 @@ export class TokenVerifier {
     };
     const jwks: JWTVerifyGetKey | undefined =
       keys.jwksUrl === '' ? undefined : createRemoteJWKSet(new URL(keys.jwksUrl));
+    this.#jwks = jwks;
     this.#keyFor = async (alg) => {
       if (alg.startsWith('HS')) return hmac(alg);
       if ((alg.startsWith('RS') || alg.startsWith('PS')) && keys.rsaPublicKey !== '')
@@ -120,8 +122,14 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<JWTPayload> {
     try {
-      const { alg } = decodeProtectedHeader(token);
-      const key = alg === undefined || alg === 'none' ? undefined : await this.#keyFor(alg);
+      const { alg, kid } = decodeProtectedHeader(token);
+      // A token naming its key (`kid`) is an identity provider's: verified with the JWKS when one is configured.
+      const key =
+        alg === undefined || alg === 'none'
+          ? undefined
+          : kid !== undefined && this.#jwks !== undefined && !alg.startsWith('HS')
+            ? this.#jwks
+            : await this.#keyFor(alg);
       if (key === undefined) throw new TokenError(false, 'no key for the token');
       const { payload } =
         typeof key === 'function'
