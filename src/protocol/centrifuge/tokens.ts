@@ -3,6 +3,7 @@
  * and PS256-512 with `tokenRsaPublicKey` (PEM), ES256-512 with `tokenEcdsaPublicKey` (PEM), any of a JWKS with
  * `tokenJwksUrl`; `aud`/`iss` checked when `tokenAudience`/`tokenIssuer` are set. Claims are read as Centrifugo does.
  */
+import { webcrypto } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -91,13 +92,13 @@ export class TokenVerifier {
       keys.jwksUrl !== '';
     const secret = keys.hmacSecretKey === '' ? undefined : new TextEncoder().encode(keys.hmacSecretKey);
     // Imported once per algorithm: given raw bytes, jose imports the secret again on every verify (~40% of it).
-    const hmacKeys = new Map<string, Promise<CryptoKey>>();
-    const hmac = (alg: string): Promise<CryptoKey> | undefined => {
+    const hmacKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+    const hmac = (alg: string): Promise<webcrypto.CryptoKey> | undefined => {
       const hash = HMAC_HASHES[alg];
       if (secret === undefined || hash === undefined) return undefined;
       let key = hmacKeys.get(alg);
       if (!key) {
-        key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
+        key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
         hmacKeys.set(alg, key);
       }
       return key;
