@@ -144,7 +144,7 @@ const METHODS: Record<string, Method> = {
     const channel = channelOf(ctx, p);
     const op: ControlOp = { op: 'subscribe', channel };
     if (p['data'] !== undefined) op.data = p['data'];
-    // info, b64info, expire_at, recover_since and override are accepted and not used yet (no presence, recovery).
+    // info, b64info, expire_at, recover_since and override are accepted and not used yet (a server-side subscribe joins with the channel options).
     return control(ctx, p, op);
   },
 
