@@ -130,6 +130,16 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   /** No such route. Check the URL. */
   NotFound: 'NOT_FOUND',
+  /**
+   * The room keeps no history (or no presence): its options (`channelDefaults`) do not set them. Do not ask this
+   * room for them (JSON protocol `history`, `presence`, `presence_stats`, `subscribe` with `since`).
+   */
+  NotAvailable: 'NOT_AVAILABLE',
+  /**
+   * A history position (`since`) of another epoch: the room's stream was lost and started again. Reload what the
+   * page shows (history without `since`) rather than resume.
+   */
+  UnrecoverablePosition: 'UNRECOVERABLE_POSITION',
   /** The method is not allowed on this route. */
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   /** The request body is larger than `maxHttpBodyBytes`. */
@@ -159,6 +169,8 @@ const httpStatusOf: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  NOT_AVAILABLE: 404,
+  UNRECOVERABLE_POSITION: 410,
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   REQUEST_TIMEOUT: 408,

@@ -44,7 +44,7 @@ export {
   type HistoryAppend,
 } from './gateway/push.js';
 export { Connection } from './gateway/connection.js';
-export { MessageContext, type MessageHandler } from './gateway/messages.js';
+export { MessageContext, type HandlerOptions, type MessageHandler } from './gateway/messages.js';
 export { registerRoomCommands, UNKNOWN_COMMAND_REPLY } from './gateway/room-commands.js';
 export { closeOnSignals } from './gateway/signals.js';
 export { Controller, type ActionResult, type ControllerClass, type HttpContext } from './http/controller.js';

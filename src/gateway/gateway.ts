@@ -10,10 +10,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LocalBroker } from '../broker/broker-local.js';
 import type { Broker, PublisherInfo } from '../broker/broker.js';
-import { channelRulesOf } from '../config/channel-options.js';
+import { channelRulesOf, type ChannelOptions } from '../config/channel-options.js';
 import type { GatewayConfig } from '../config/options.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
-import type { HistoryStore } from '../history/history-store.js';
+import type { HistoryStore, ReadResult, StreamPosition } from '../history/history-store.js';
 import type { ControllerClass } from '../http/controller.js';
 import { HttpRouter, type RouteHandler } from '../http/router.js';
 import { createLogger, LogLimiter, type Logger } from '../logger.js';
@@ -37,7 +37,7 @@ import { Connection } from './connection.js';
 import { readiness } from './health.js';
 import { Hub } from './hub.js';
 import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
-import { MessageContext, MessageRouter, type MessageHandler } from './messages.js';
+import { MessageContext, MessageRouter, type HandlerOptions, type MessageHandler } from './messages.js';
 import type { GatewayObserver } from './observer.js';
 import { ChannelState } from './channel-state.js';
 import { PushCallers, PushService, type PushPolicy, type PushResult } from './push.js';
@@ -245,9 +245,12 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
 
   // ---- application API ------------------------------------------------------------------------------------------
 
-  /** Registers the handler of a command. */
-  onMessage(cmd: string, handler: MessageHandler): this {
-    this.#messages.on(cmd, handler);
+  /**
+   * Registers the handler of a command; with `{results: true}` it is offered to protocols with JSON replies only
+   * (the handler answers with `ctx.result(value)`), the others see the fallback.
+   */
+  onMessage(cmd: string, handler: MessageHandler, options?: HandlerOptions): this {
+    this.#messages.on(cmd, handler, options);
     return this;
   }
 
@@ -402,6 +405,32 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this.#channels.removeHistory(channel);
   }
 
+  /** A room's or channel's options (history, presence, ...); undefined for a channel of an unknown namespace. */
+  channelOptions(room: RoomId): ChannelOptions | undefined {
+    return this.#channels.optionsOf(room);
+  }
+
+  /** Reads a room's history as the engine keeps it (NOT_FOUND when it keeps none; EngineUnavailableError). */
+  readHistory(
+    room: RoomId,
+    query: { since?: StreamPosition; limit?: number; reverse?: boolean },
+  ): Promise<ReadResult> {
+    return this.#channels.read(room, query);
+  }
+
+  /**
+   * Holds back the room's pushes to `conn` until {@link releasePushes}, for a subscribe that reads the history in
+   * between (Hub.hold): a push racing it is neither lost nor sent twice.
+   */
+  holdPushes(conn: Connection, room: RoomId): void {
+    this.#hub.hold(conn, room);
+  }
+
+  /** Sends the held pushes with an offset above `after` (or none), and positions `conn` there (Hub.release). */
+  releasePushes(conn: Connection, room: RoomId, after?: number): void {
+    this.#hub.release(conn, room, after);
+  }
+
   members(room: RoomId): Promise<ConnId[]> {
     return this.store.members(room);
   }
@@ -544,7 +573,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       this.#replyError(conn, undefined, err);
       return;
     }
-    const handler = this.#messages.get(msg.cmd);
+    const handler = this.#messages.get(msg.cmd, conn.protocol);
     if (!handler) return;
     if (conn.pending >= this.config.maxQueuedMessages) {
       // Reading is paused long before this; only frames already read when it paused can get here.

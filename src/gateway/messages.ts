@@ -4,7 +4,7 @@
  * connection stays open.
  */
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { InboundMessage } from '../protocol/protocol.js';
+import type { InboundMessage, Protocol } from '../protocol/protocol.js';
 import type { GatewayApi } from './api.js';
 import type { Connection } from './connection.js';
 import { PushCallers, type PushResult } from './push.js';
@@ -72,19 +72,42 @@ export class MessageContext {
     return this.gateway.push.toAll(PushCallers.client(this.conn), message);
   }
 
+  /**
+   * Answers with a JSON value (history, presence), sent at once; only for handlers registered with `results`
+   * (see {@link MessageRouter.on}), which only protocols with `encodeResult` reach.
+   */
+  result(data: unknown): void {
+    const { protocol } = this.conn;
+    if (!protocol.encodeResult) throw new Error(`protocol ${protocol.name} has no JSON replies`);
+    this.conn.send(protocol.encodeResult(this.msg, data));
+  }
+
   /** Sends an extra reply frame to this connection (the return value of the handler is the main one). */
   reply(text: string): void {
     this.conn.send(this.conn.protocol.encodeReply(this.msg, text));
   }
 }
 
+/** How a command is offered. */
+export interface HandlerOptions {
+  /**
+   * Only to protocols that answer JSON values (`encodeResult`: the JSON protocol); the others get the fallback as
+   * if the command did not exist, so the text protocol's pages see exactly what they saw before it.
+   */
+  results?: boolean;
+}
+
 /** The command table. */
 export class MessageRouter {
   readonly #handlers = new Map<string, MessageHandler>();
+  /** Commands registered with `results`. */
+  readonly #resultsOnly = new Set<string>();
   #fallback: MessageHandler | undefined;
 
-  on(cmd: string, handler: MessageHandler): void {
+  on(cmd: string, handler: MessageHandler, options: HandlerOptions = {}): void {
     this.#handlers.set(cmd, handler);
+    if (options.results === true) this.#resultsOnly.add(cmd);
+    else this.#resultsOnly.delete(cmd);
   }
 
   /** Handler for commands nobody registered. */
@@ -92,7 +115,9 @@ export class MessageRouter {
     this.#fallback = handler;
   }
 
-  get(cmd: string): MessageHandler | undefined {
+  /** The handler of `cmd` for a connection of `protocol`. */
+  get(cmd: string, protocol?: Protocol): MessageHandler | undefined {
+    if (this.#resultsOnly.has(cmd) && protocol?.encodeResult === undefined) return this.#fallback;
     return this.#handlers.get(cmd) ?? this.#fallback;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The original example's commands, reply texts byte for byte (see shared/spec/tarsphp-compat.md):
- * ping, subscribe, unsubscribe, sendByRoom, broadcast, and the reply to anything else.
+ * ping, subscribe, unsubscribe, sendByRoom, broadcast, and the reply to anything else; for the JSON protocol also
+ * history, presence, presence_stats and subscribe with `since` (channel-commands.ts).
  */
+import { position, registerChannelCommands, subscribeSince } from './channel-commands.js';
 import type { Gateway } from './gateway.js';
 import type { MessageContext } from './messages.js';
 
@@ -11,7 +13,12 @@ export const UNKNOWN_COMMAND_REPLY = 'Rsp from server: this is server';
 export function registerRoomCommands(gateway: Gateway): void {
   gateway.onMessage('ping', () => 'pong');
   gateway.onMessage('subscribe', async (ctx: MessageContext) => {
-    const room = gateway.checkClientRoom(ctx.text('room name'));
+    // Only the JSON protocol can send an object (`{"room", "since"}`): a text payload is always a room name.
+    const obj = typeof ctx.msg.data === 'object' && ctx.msg.data !== null ? ctx.object() : undefined;
+    const room = gateway.checkClientRoom(obj ? ctx.field(obj, 'room') : ctx.text('room name'));
+    const since = position(obj?.['since']);
+    if (since !== undefined && ctx.conn.protocol.encodeResult)
+      return subscribeSince(gateway, ctx, room, since);
     await gateway.join(ctx.conn, room);
     return `Subscribe roomNum:${room} success!`;
   });
@@ -29,5 +36,6 @@ export function registerRoomCommands(gateway: Gateway): void {
     await ctx.pushToAll(ctx.field(ctx.object(), 'message'));
     return 'Broadcast success!';
   });
+  registerChannelCommands(gateway);
   gateway.onOtherMessage(() => UNKNOWN_COMMAND_REPLY);
 }

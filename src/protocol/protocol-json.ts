@@ -1,7 +1,7 @@
 /**
  * A JSON protocol for new clients: `{"cmd":"subscribe","data":"room1","id":1}` in;
  * `{"id":1,"ok":true,"data":"..."}`, `{"id":1,"ok":false,"error":{"code","message"}}` and
- * `{"push":{"room":"room1","message":"..."}}` out.
+ * `{"push":{"room":"room1","message":"..."}}` out; `history`/`presence` answer a JSON value as `data`.
  */
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { InboundMessage, OutboundPush, Protocol } from './protocol.js';
@@ -28,6 +28,9 @@ export const jsonProtocol: Protocol = {
   },
   encodeReply(msg: InboundMessage, reply: string): string {
     return JSON.stringify({ id: msg.id, cmd: msg.cmd, ok: true, data: reply });
+  },
+  encodeResult(msg: InboundMessage, data: unknown): string {
+    return JSON.stringify({ id: msg.id, cmd: msg.cmd, ok: true, data });
   },
   encodeError(msg: InboundMessage | undefined, err: GatewayError): string {
     return JSON.stringify({

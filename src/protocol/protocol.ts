@@ -39,6 +39,11 @@ export interface Protocol {
   decode(frame: string): InboundMessage;
   /** The frame answering `msg` with a handler's reply text. */
   encodeReply(msg: InboundMessage, reply: string): string;
+  /**
+   * Optional: the frame answering `msg` with a JSON value (history, presence). Protocols without it (text) are not
+   * offered the commands that answer so (see MessageRouter `results`): their pages see nothing new.
+   */
+  encodeResult?(msg: InboundMessage, data: unknown): string;
   /** The frame telling the sender that `msg` (undefined when it could not be decoded) failed. */
   encodeError(msg: InboundMessage | undefined, err: GatewayError): string;
   /**
