@@ -1,7 +1,9 @@
 // Client 3: the chat on the official Centrifugo SDK (window.Centrifuge, served from node_modules/centrifuge).
 // Pick a name, join a channel (`chat:lobby`, or room1/room2 to meet the text pages), publish; the SDK reconnects and
-// resubscribes by itself. With a token secret configured, the page asks the demo's /demo/token for a short-lived
-// token for the chosen name (a demo-only endpoint: a real app mints tokens in its own backend after a login).
+// resubscribes by itself, recovering the messages missed meanwhile (the `chat` namespace keeps history); the page
+// shows who is online (presence, then join/leave live) and the last messages on entering. With a token secret
+// configured, the page asks the demo's /demo/token for a short-lived token for the chosen name (a demo-only
+// endpoint: a real app mints tokens in its own backend after a login).
 'use strict';
 
 (() => {
@@ -220,6 +222,10 @@
     }
   }
 
+  // `client3.html?user=alice&channel=room1` opens the page under that name and channel (two tabs, two people).
+  const params = new URLSearchParams(location.search);
+  if (params.get('user')) ui.user.value = params.get('user').slice(0, 64);
+  if (params.get('channel')) ui.channel.value = params.get('channel').slice(0, 128);
   setStatus('disconnected');
   setJoined('', false);
   ui.connect.addEventListener('click', () => void connect());
