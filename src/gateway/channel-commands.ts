@@ -57,7 +57,11 @@ export function registerChannelCommands(gateway: Gateway): void {
     'presence',
     async (ctx) => {
       const room = channelRoom(gateway, ctx, ctx.object(), 'presence');
-      const clients = Object.values(await gateway.presence(room));
+      // User and client only: a Centrifugo subscriber's token info is for clients its namespace lets see it.
+      const clients = Object.values(await gateway.presence(room)).map(({ user, client }) => ({
+        user,
+        client,
+      }));
       ctx.result({ room, clients });
     },
     RESULTS,

@@ -145,6 +145,7 @@ describe('JSON protocol history and presence', () => {
     assert.equal(room, 'p1');
     assert.equal(present.length, 3);
     for (const p of present) {
+      assert.deepEqual(Object.keys(p).sort(), ['client', 'user']);
       assert.equal(p.user, '');
       assert.match(p.client, /^\d+$/);
     }

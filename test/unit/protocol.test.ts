@@ -62,6 +62,18 @@ describe('JSON protocol', () => {
     assert.equal(err.id, 'q');
     assert.equal(err.ok, false);
   });
+
+  it('answers a JSON value as data (history, presence); the text protocol has no such replies', () => {
+    const msg = { cmd: 'history', data: { room: 'r' }, id: 2 };
+    const data = { room: 'r', offset: 1, epoch: 'e', publications: [{ offset: 1, message: 'hi' }] };
+    assert.deepEqual(JSON.parse(jsonProtocol.encodeResult!(msg, data)), {
+      id: 2,
+      cmd: 'history',
+      ok: true,
+      data,
+    });
+    assert.equal(textProtocol.encodeResult, undefined);
+  });
 });
 
 describe('loopback detection for the push API', () => {
