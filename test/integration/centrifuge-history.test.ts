@@ -10,9 +10,9 @@ import { DEFAULT_CHANNEL_OPTIONS, type Gateway, type NamespaceOptions } from '..
 import { OPEN_ROOMS, SdkClients, subscribed, within } from '../support/centrifuge.js';
 import { startChat } from '../support/chat.js';
 import { describeOrSkip } from '../support/describe-or-skip.js';
-import { eventually } from '../support/eventually.js';
 import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
 import { TestClient, wsUrl } from '../support/gateway.js';
+import { TurnPublisher } from '../support/turn-publisher.js';
 
 const open = { ...OPEN_ROOMS, allowHistoryForSubscriber: true, allowPresenceForSubscriber: true };
 const ns = (name: string, options: Partial<NamespaceOptions>): NamespaceOptions => ({
@@ -27,19 +27,11 @@ const ns = (name: string, options: Partial<NamespaceOptions>): NamespaceOptions 
  * recovering from the stream's start; every offset must arrive once, in order (reply publications, then pushes).
  */
 async function seamRounds(gateway: Gateway, rounds: number, prefix: string): Promise<void> {
-  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
   for (let round = 0; round < rounds; round++) {
     const channel = `${prefix}${round}`;
-    let published = 0;
-    let stop = false;
     // One publication per event-loop turn, so socket I/O (the subscribe) interleaves with them.
-    const publisher = (async () => {
-      while (!stop) {
-        await gateway.sendToRoom(channel, String(++published));
-        await turn();
-      }
-    })();
-    while (published < 5) await turn();
+    const publisher = new TurnPublisher(gateway, channel);
+    await publisher.reach(5);
     const { epoch } = await gateway.history(channel, { limit: 0 });
     // A raw client: every publication on the wire counts (the SDK would hide duplicates by their offsets).
     const raw = await TestClient.open(wsUrl(gateway, '/connection/websocket'));
@@ -63,21 +55,10 @@ async function seamRounds(gateway: Gateway, rounds: number, prefix: string): Pro
     const subscribe = { channel, recover: true, offset: 0, epoch };
     await raw.request(JSON.stringify({ id: 2, subscribe }));
     assert.equal(recovered, true, `round ${round}`);
-    const target = published + 20;
-    while (published < target) await turn();
-    stop = true;
-    await publisher;
-    await eventually(
-      () => seen.length,
-      (n) => n >= published,
-      { what: `round ${round}: ${published} publications on the wire` },
-    );
+    await publisher.reach(publisher.published + 20);
+    await publisher.stop();
     // Offsets from the epoch start, once each, in order: nothing lost at the seam, nothing sent twice.
-    assert.deepEqual(
-      seen,
-      Array.from({ length: published }, (_, i) => i + 1),
-      `round ${round}`,
-    );
+    await publisher.expectSeen(seen, `round ${round} on the wire`);
     await raw.close();
   }
 }

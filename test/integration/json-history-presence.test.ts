@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CHANNEL_OPTIONS, ErrorCode, type Gateway } from '../../src/index.js';
 import { MemoryHistoryStore } from '../../src/history/history-store-memory.js';
 import type { ReadOptions, ReadResult } from '../../src/history/history-store.js';
-import { eventually } from '../support/eventually.js';
 import { startGateway, TestClient, wsUrl } from '../support/gateway.js';
+import { turn, TurnPublisher } from '../support/turn-publisher.js';
 
 interface Reply {
   id?: number;
@@ -33,8 +33,6 @@ const KEEPING = {
   historySize: 50,
   historyTtlMs: 60_000,
 };
-
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * Reads a few event-loop turns late, as a networked engine would: in-process memory reads resolve before any other
@@ -224,15 +222,8 @@ describe('JSON protocol history and presence', () => {
   it('loses and repeats nothing when publications race a subscribe since (10 rounds)', async () => {
     for (let round = 0; round < 10; round++) {
       const room = `seam${round}`;
-      let published = 0;
-      let stop = false;
-      const publisher = (async () => {
-        while (!stop) {
-          await gateway.sendToRoom(room, String(++published));
-          await turn();
-        }
-      })();
-      while (published < 5) await turn();
+      const publisher = new TurnPublisher(gateway, room);
+      await publisher.reach(5);
       const { epoch } = await gateway.history(room, { limit: 0 });
       const c = await open();
       const offsets: number[] = [];
@@ -243,20 +234,9 @@ describe('JSON protocol history and presence', () => {
         else if (frame.push) offsets.push(frame.push.offset);
       });
       c.ws.send(JSON.stringify({ cmd: 'subscribe', data: { room, since: { offset: 0, epoch } }, id }));
-      const target = published + 20;
-      while (published < target) await turn();
-      stop = true;
-      await publisher;
-      await eventually(
-        () => offsets.length,
-        (n) => n >= published,
-        { what: `round ${round}: ${published} publications` },
-      );
-      assert.deepEqual(
-        offsets,
-        Array.from({ length: published }, (_, i) => i + 1),
-        `round ${round}`,
-      );
+      await publisher.reach(publisher.published + 20);
+      await publisher.stop();
+      await publisher.expectSeen(offsets, `round ${round}`);
       await c.close();
     }
   });
