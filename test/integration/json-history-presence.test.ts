@@ -2,14 +2,17 @@
  * The JSON protocol's history and presence commands over real sockets: `history` with since/limit/reverse,
  * `presence` and `presence_stats` (JSON and text clients counted), `subscribe` with `since` recovering what a
  * reconnecting client missed with no loss or duplicate at the seam, the refusals (rooms without history or presence,
- * namespaced channels, a position of another epoch), and the text protocol unchanged.
+ * namespaced channels, a position of another epoch), the text protocol unchanged; and two nodes on Redis sharing
+ * presence and history positions.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CHANNEL_OPTIONS, ErrorCode, type Gateway } from '../../src/index.js';
 import { MemoryHistoryStore } from '../../src/history/history-store-memory.js';
 import type { ReadOptions, ReadResult } from '../../src/history/history-store.js';
+import { describeOrSkip } from '../support/describe-or-skip.js';
 import { startGateway, TestClient, wsUrl } from '../support/gateway.js';
+import { findRedis, stopSharedRedis, uniquePrefix, wipePrefix } from '../support/redis-server.js';
 import { turn, TurnPublisher } from '../support/turn-publisher.js';
 
 interface Reply {
@@ -251,5 +254,74 @@ describe('JSON protocol history and presence', () => {
       await text.request('subscribe|{"room":"h1","since":{"offset":0,"epoch":""}}'),
       'Subscribe roomNum:{"room":"h1","since":{"offset":0,"epoch":""}} success!',
     );
+  });
+});
+
+const redis = await findRedis();
+after(stopSharedRedis);
+
+describeOrSkip('JSON protocol history and presence across two nodes on Redis', { skip: redis.skip }, () => {
+  const prefix = uniquePrefix('json-history');
+  const nodes: Gateway[] = [];
+  const clients: TestClient[] = [];
+  let nextId = 1;
+  const ask = async (c: TestClient, cmd: string, data: unknown): Promise<Reply> => {
+    const id = nextId++;
+    const reply = c.waitFor((m) => (JSON.parse(m) as Reply).id === id);
+    c.ws.send(JSON.stringify({ cmd, data, id }));
+    return JSON.parse(await reply) as Reply;
+  };
+  const open = async (g: Gateway): Promise<TestClient> => {
+    const c = await TestClient.open(wsUrl(g), 'tars-ws.json');
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    for (let i = 0; i < 2; i++) {
+      nodes.push(
+        await startGateway({
+          roomStore: 'redis',
+          broker: 'redis',
+          historyEngine: 'redis',
+          presenceEngine: 'redis',
+          redisUrl: redis.url ?? '',
+          redisKeyPrefix: prefix,
+          channelDefaults: KEEPING,
+        }),
+      );
+    }
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(nodes.map((g) => g.close()));
+    await wipePrefix(redis.url ?? '', prefix);
+  });
+
+  it('shows the members of both nodes and resumes on one node from a position seen on the other', async () => {
+    const [a, b] = nodes as [Gateway, Gateway];
+    const onA = await open(a);
+    const onB = await open(b);
+    await ask(onA, 'subscribe', 'n1');
+    await ask(onB, 'subscribe', 'n1');
+    assert.deepEqual((await ask(onA, 'presence_stats', { room: 'n1' })).data, {
+      room: 'n1',
+      numClients: 2,
+      numUsers: 1,
+    });
+    const seen = onA.waitFor((m) => m.includes('"first"'));
+    await b.sendToRoom('n1', 'first');
+    const { offset, epoch } = (JSON.parse(await seen) as { push: { offset: number; epoch: string } }).push;
+    await onA.close();
+    await b.sendToRoom('n1', 'while away');
+    const back = await open(b);
+    const r = await ask(back, 'subscribe', { room: 'n1', since: { offset, epoch } });
+    assert.deepEqual(r.data, {
+      room: 'n1',
+      recovered: true,
+      epoch,
+      offset: offset + 1,
+      publications: [{ offset: offset + 1, message: 'while away' }],
+    });
   });
 });
