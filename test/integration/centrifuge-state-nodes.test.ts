@@ -37,7 +37,10 @@ const NAMESPACES = [
   { ...OPEN, name: 'pres', presence: true, joinLeave: true },
 ];
 /** Channel options as the gateway-node and cluster-app entries read them from the environment. */
-const CHANNEL_ENV: NodeEnv = { CHANNEL_DEFAULTS: JSON.stringify(OPEN), NAMESPACES: JSON.stringify(NAMESPACES) };
+const CHANNEL_ENV: NodeEnv = {
+  CHANNEL_DEFAULTS: JSON.stringify(OPEN),
+  NAMESPACES: JSON.stringify(NAMESPACES),
+};
 
 function redisEnv(url: string, prefix: string): NodeEnv {
   return {
@@ -86,7 +89,8 @@ function assertInOrder(got: PublicationContext[], data: string[]): void {
     data,
   );
   const offsets = got.map((p) => Number(p.offset));
-  for (let i = 1; i < offsets.length; i++) assert.equal(offsets[i], offsets[i - 1]! + 1, `offsets ${offsets}`);
+  for (let i = 1; i < offsets.length; i++)
+    assert.equal(offsets[i], offsets[i - 1]! + 1, `offsets ${offsets}`);
 }
 
 const nextSubscribed = (sub: Subscription): Promise<SubscribedContext> =>
@@ -291,7 +295,88 @@ describeOrSkip(
       await server?.kill();
     });
 
-    it('delivers without storing while Redis is down, answers recovered:false, and stores again once it is back', async () => {
+    /** Kills Redis and resolves once the history engine rejects at once (it has seen the connection drop). */
+    async function redisDown(): Promise<void> {
+      await server.kill();
+      await eventually(
+        () =>
+          gateway.historyStore.position('rec:probe').then(
+            () => false,
+            () => true,
+          ),
+        (down) => down,
+        { what: 'the history engine seeing Redis gone' },
+      );
+    }
+
+    /** Restarts Redis (empty) and resolves with the first publication stored again, once the engines reconnected. */
+    async function redisBack(room: string, message: string): Promise<{ offset?: number; epoch?: string }> {
+      await server.restart();
+      return eventually(
+        () => gateway.sendToRoom(room, message),
+        (r) => r.offset !== undefined,
+        { withinMs: 10_000, what: 'publications stored again' },
+      );
+    }
+
+    it('keeps delivering to a local subscriber through a Redis restart mid-traffic, counting what was not stored', async () => {
+      const c = await sdk.connected();
+      const s = c.newSubscription('rec:traffic');
+      const { got, next } = collect(s);
+      await subscribed(s);
+      const results: { offset?: number; epoch?: string }[] = [];
+      const notStoredBefore = gateway.push.notStored;
+      let stop = false;
+      let n = 0;
+      // One publication every few ms, awaited, so their order is known; Redis goes and comes back under it.
+      const publisher = (async () => {
+        while (!stop) {
+          results.push(await gateway.sendToRoom('rec:traffic', String(++n)));
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      await eventually(
+        () => results.length,
+        (k) => k >= 5,
+        { what: 'publications before the outage' },
+      );
+      await redisDown();
+      await eventually(
+        () => results.filter((r) => r.offset === undefined).length,
+        (unstored) => unstored >= 5,
+        { what: 'publications not stored during the outage' },
+      );
+      await server.restart();
+      await eventually(
+        () => results.slice(-5),
+        (last) => last.length === 5 && last.every((r) => r.offset !== undefined),
+        { withinMs: 10_000, what: 'publications stored again' },
+      );
+      stop = true;
+      await publisher;
+      await next(String(n));
+      // Every publication reached the subscriber once, in order, stored or not.
+      assert.deepEqual(
+        got.map((p) => p.data),
+        results.map((_, i) => String(i + 1)),
+      );
+      const unstored = results.filter((r) => r.offset === undefined).length;
+      assert.equal(gateway.push.notStored - notStoredBefore, unstored);
+      assert.deepEqual(
+        got.map((p) => p.offset !== undefined && Number(p.offset) > 0),
+        results.map((r) => r.offset !== undefined),
+      );
+      // After the restart the stream starts again: a new epoch, offsets from 1, consecutive.
+      const firstEpoch = results[0]!.epoch;
+      const healed = results.filter((r) => r.offset !== undefined && r.epoch !== firstEpoch);
+      assert.ok(healed.length >= 5);
+      assert.deepEqual(
+        healed.map((r) => r.offset),
+        healed.map((_, i) => i + 1),
+      );
+    });
+
+    it('answers recovered:false while Redis is down and after it came back empty, never inventing positions', async () => {
       const live = await sdk.connected();
       const liveSub = live.newSubscription('rec:outage');
       const seen = collect(liveSub);
@@ -303,37 +388,26 @@ describeOrSkip(
       assert.equal(first.offset, 1);
       await seen.next('stored');
 
-      await server.kill();
-      // The engines notice the dropped connection; from then on every call rejects at once.
-      await eventually(
-        () => gateway.historyStore.position('rec:probe').then(() => false, () => true),
-        (down) => down,
-        { what: 'the history engine seeing Redis gone' },
-      );
-      const notStored = gateway.push.notStored;
-      const during = await gateway.sendToRoom('rec:outage', 'during');
-      assert.equal(during.offset, undefined);
+      await redisDown();
+      assert.equal((await gateway.sendToRoom('rec:outage', 'during')).offset, undefined);
       assert.equal((await seen.next('during')).offset, undefined);
-      assert.equal(gateway.push.notStored, notStored + 1);
       // A resubscribe now cannot read history: its own position comes back, nothing invented.
       const again = nextSubscribed(resumingSub);
       resuming.disconnect();
       resuming.connect();
       const ctx = await again;
       assert.deepEqual([ctx.wasRecovering, ctx.recovered], [true, false]);
-      assert.equal(ctx.streamPosition?.offset, 1);
+      assert.deepEqual(ctx.streamPosition, { offset: 1, epoch: first.epoch });
 
-      await server.restart();
-      // Redis came back empty: a new epoch, offsets from 1 again, once the engines have reconnected by themselves.
-      const healed = await eventually(
-        () => gateway.sendToRoom('rec:outage', 'after'),
-        (r) => r.offset !== undefined,
-        { withinMs: 10_000, what: 'publications stored again' },
-      );
+      // Redis came back empty: a new epoch, offsets from 1 again.
+      const healed = await redisBack('rec:outage', 'after');
       assert.equal(healed.offset, 1);
       assert.notEqual(healed.epoch, first.epoch);
       const reread = await gateway.history('rec:outage', { limit: -1 });
-      assert.deepEqual(reread.publications.map((p) => [p.offset, p.data]), [[1, 'after']]);
+      assert.deepEqual(
+        reread.publications.map((p) => [p.offset, p.data]),
+        [[1, 'after']],
+      );
       // The position the client holds is of the lost epoch: not recovered, rather than mixed with the new one.
       const afterHeal = nextSubscribed(resumingSub);
       resuming.disconnect();
