@@ -242,8 +242,8 @@ describe('Centrifugo presence across two workers (memory engines via the primary
       (done) =>
         createInterface({ input: child.stdout! }).on('line', (text) => {
           // Workers share this stdout for their logs; the primary's first line carries `port`.
-          const line = JSON.parse(text) as { port?: unknown };
-          if (typeof line.port === 'number') done(line.port);
+          if (!text.startsWith('{"port":')) return;
+          done((JSON.parse(text) as { port: number }).port);
         }),
       20_000,
     );
