@@ -386,6 +386,21 @@ describeOrSkip(
       );
     });
 
+    it('has the presence of its subscribers back once Redis returned empty', async () => {
+      const c = await sdk.connected();
+      const s = await sub(c, 'pres:back');
+      const [mine] = Object.keys((await s.presence()).clients);
+      await redisDown();
+      await server.restart();
+      // The liveness refresh re-adds every live entry (each NODE_TTL_MS / 3).
+      const back = await eventually(
+        () => gateway.presence('pres:back'),
+        (clients) => Object.keys(clients).length === 1,
+        { withinMs: NODE_TTL_MS * 4, what: 'presence re-registered' },
+      );
+      assert.deepEqual(Object.keys(back), [mine]);
+    });
+
     it('answers recovered:false while Redis is down and after it came back empty, never inventing positions', async () => {
       const live = await sdk.connected();
       const liveSub = live.newSubscription('rec:outage');
