@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { CloseCode } from '../errors.js';
+import type { StreamPosition } from '../history/history-store.js';
 import type { Protocol, Session } from '../protocol/protocol.js';
 import type { ConnId, RoomId } from '../types.js';
 import {
@@ -16,9 +17,10 @@ import {
   type TurnCorked,
 } from './frame.js';
 
-/** A push held for a connection during a subscribe: its frame and its history offset, if the room keeps history. */
+/** A push held for a connection during a subscribe: its frame and its history position, if the room keeps history. */
 export interface HeldFrame {
   readonly offset: number | undefined;
+  readonly epoch: string | undefined;
   readonly frame: PreparedFrame;
   readonly text: string;
 }
@@ -48,11 +50,12 @@ export class Connection implements TurnCorked {
    */
   held: Map<RoomId, HeldFrame[]> | undefined;
   /**
-   * Per room with history, the offset of the last publication this connection got (history or live): a
-   * publication at or below it is a duplicate (it raced a recovery) and is not sent again. Undefined for
-   * connections that never subscribed with a position (text clients).
+   * Per room with history, the position of the last publication this connection got (history or live): a
+   * publication of the same epoch at or below it is a duplicate (it raced a recovery) and is not sent again; one
+   * of another epoch (the stream was lost and started again) moves the position there. Undefined for connections
+   * that never subscribed with a position (text clients).
    */
-  positions: Map<RoomId, number> | undefined;
+  positions: Map<RoomId, StreamPosition> | undefined;
   /** Set by the heartbeat when a ping is sent, cleared by the pong. */
   awaitingPong = false;
   /** Whether it ever joined a room: only then can the room store hold anything of it when it closes. */

@@ -8,6 +8,7 @@
 import type { BrokerMessage } from '../broker/broker.js';
 import { CloseCode, ErrorCode, GatewayError } from '../errors.js';
 import { LogLimiter, type Logger } from '../logger.js';
+import type { StreamPosition } from '../history/history-store.js';
 import type { OutboundPush, Protocol } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ConnId, RoomId } from '../types.js';
@@ -152,6 +153,7 @@ export class Hub {
     let encode: (protocol: Protocol) => string | undefined;
     let room: RoomId | undefined;
     let offset: number | undefined;
+    let epoch: string | undefined;
     if (msg.kind === 'presence') {
       room = msg.room;
       receivers = this.#rooms.get(room) ?? [];
@@ -160,6 +162,7 @@ export class Hub {
       if (msg.kind === 'room') {
         room = msg.room;
         offset = msg.pub?.offset;
+        epoch = msg.pub?.epoch;
         receivers = this.#rooms.get(room) ?? [];
       } else if (msg.kind === 'all') receivers = this.#conns.values();
       else {
@@ -199,15 +202,15 @@ export class Hub {
             conn.held.delete(room);
             conn.close(CloseCode.SlowConsumer, 'slow consumer: too many pushes during a subscribe');
             dropped++;
-          } else held.push({ offset, frame: current.frame, text: current.text });
+          } else held.push({ offset, epoch, frame: current.frame, text: current.text });
           continue;
         }
       }
       if (offset !== undefined && conn.positions !== undefined && room !== undefined) {
         const at = conn.positions.get(room);
         if (at !== undefined) {
-          if (offset <= at) continue;
-          conn.positions.set(room, offset);
+          if (isSentAlready(at, offset, epoch)) continue;
+          conn.positions.set(room, { offset, epoch: epoch ?? '' });
         }
       }
       if (conn.sendFrame(current.frame, current.text)) current.delivered++;
@@ -232,11 +235,12 @@ export class Hub {
   }
 
   /**
-   * Sends the pushes held for `room` since {@link hold}, in order, skipping those at or below `after` (already sent
-   * from history); pushes without an offset are all sent. With `after`, the connection is positioned in the room
-   * from then on: live publications at or below its last offset are not sent again. Returns how many were sent.
+   * Sends the pushes held for `room` since {@link hold}, in order, skipping those at or below `after` in its epoch
+   * (already sent from history); pushes without an offset are all sent. With `after`, the connection is positioned
+   * in the room from then on: live publications of that epoch at or below its last offset are not sent again.
+   * Returns how many were sent.
    */
-  release(conn: Connection, room: RoomId, after?: number): number {
+  release(conn: Connection, room: RoomId, after?: StreamPosition): number {
     const held = conn.held?.get(room);
     if (conn.held !== undefined) {
       conn.held.delete(room);
@@ -246,8 +250,8 @@ export class Hub {
     let sent = 0;
     for (const h of held ?? []) {
       if (h.offset !== undefined && position !== undefined) {
-        if (h.offset <= position) continue;
-        position = h.offset;
+        if (isSentAlready(position, h.offset, h.epoch)) continue;
+        position = { offset: h.offset, epoch: h.epoch ?? '' };
       }
       if (conn.sendFrame(h.frame, h.text)) sent++;
     }
@@ -266,4 +270,13 @@ export class Hub {
     }
     return true;
   }
+}
+
+/**
+ * Whether a publication at `offset` of `epoch` was sent already to a connection positioned `at`. Only within one
+ * epoch: after the stream was lost (Redis restarted empty, the channel evicted) offsets start at 1 again, and
+ * those publications are new, not duplicates.
+ */
+function isSentAlready(at: StreamPosition, offset: number, epoch: string | undefined): boolean {
+  return (epoch ?? '') === at.epoch && offset <= at.offset;
 }

@@ -128,10 +128,11 @@ export interface SessionHost {
   publish(room: RoomId, message: string, pub?: PublicationMeta): Promise<{ offset?: number; epoch?: string }>;
   /**
    * Holds back the room's pushes to this connection until {@link release} (a subscribe reading the history
-   * position in between); release sends those with an offset above `after`, or without one, in order.
+   * position in between); release sends those with an offset above `after` (or of another epoch), or without one,
+   * in order.
    */
   hold(room: RoomId): void;
-  release(room: RoomId, after?: number): void;
+  release(room: RoomId, after?: StreamPosition): void;
   /** Tells every member of `room`, on every process, that `info` joined or left it. */
   announce(room: RoomId, event: PresenceEvent, info: PublisherInfo): Promise<void>;
   /** Runs the application's RPC handler; rejects with a GatewayError NOT_FOUND when none is registered. */

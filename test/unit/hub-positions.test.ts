@@ -38,10 +38,11 @@ function double(protocol: Protocol): Double {
   return { conn, texts, closed };
 }
 
-const pub = (offset: number | undefined, message = `m${offset}`): BrokerMessage =>
+const pub = (offset: number | undefined, message = `m${offset}`, epoch = 'e'): BrokerMessage =>
   offset === undefined
     ? { kind: 'room', room: 'r', message }
-    : { kind: 'room', room: 'r', message, pub: { offset, epoch: 'e' } };
+    : { kind: 'room', room: 'r', message, pub: { offset, epoch } };
+const at = (offset: number, epoch = 'e'): { offset: number; epoch: string } => ({ offset, epoch });
 
 async function hubWith(...conns: Double[]): Promise<Hub> {
   const hub = new Hub(new MemoryRoomStore(), 100, createLogger('silent'), 4);
@@ -63,7 +64,7 @@ describe('hub positions (recovery seam)', () => {
     for (const o of [4, 5, 6, 7]) hub.deliver(pub(o));
     assert.deepEqual(sdk.texts, []);
     // History gave up to 5: 4 and 5 were in the subscribe reply.
-    assert.equal(hub.release(sdk.conn, 'r', 5), 2);
+    assert.equal(hub.release(sdk.conn, 'r', at(5)), 2);
     assert.deepEqual(offsets(sdk), [6, 7]);
   });
 
@@ -71,13 +72,24 @@ describe('hub positions (recovery seam)', () => {
     const sdk = double(centrifugeProtocol);
     const hub = await hubWith(sdk);
     hub.hold(sdk.conn, 'r');
-    hub.release(sdk.conn, 'r', 10);
+    hub.release(sdk.conn, 'r', at(10));
     hub.deliver(pub(9));
     hub.deliver(pub(10));
     hub.deliver(pub(11));
     hub.deliver(pub(undefined, 'plain'));
     hub.deliver(pub(11));
     assert.deepEqual(offsets(sdk), [11, undefined]);
+  });
+
+  it('sends publications of a new epoch (the stream was lost) although their offsets are lower, then dedupes in it', async () => {
+    const sdk = double(centrifugeProtocol);
+    const hub = await hubWith(sdk);
+    hub.hold(sdk.conn, 'r');
+    hub.deliver(pub(2, 'held of the new epoch', 'e2'));
+    hub.release(sdk.conn, 'r', at(10));
+    hub.deliver(pub(3, 'm3', 'e2'));
+    hub.deliver(pub(3, 'm3', 'e2'));
+    assert.deepEqual(offsets(sdk), [2, 3]);
   });
 
   it('leaves other connections of the room alone: text clients get every push as it comes', async () => {
@@ -88,7 +100,7 @@ describe('hub positions (recovery seam)', () => {
     hub.deliver(pub(1, 'one'));
     hub.deliver(pub(1, 'one again'));
     assert.deepEqual(text.texts, ['one', 'one again']);
-    hub.release(sdk.conn, 'r', 0);
+    hub.release(sdk.conn, 'r', at(0));
     assert.deepEqual(offsets(sdk), [1]);
   });
 
@@ -105,7 +117,7 @@ describe('hub positions (recovery seam)', () => {
     const sdk = double(centrifugeProtocol);
     const hub = await hubWith(sdk);
     hub.hold(sdk.conn, 'r');
-    hub.release(sdk.conn, 'r', 5);
+    hub.release(sdk.conn, 'r', at(5));
     await hub.leave(sdk.conn, 'r');
     await hub.join(sdk.conn, 'r');
     hub.deliver(pub(3));

@@ -187,7 +187,7 @@ export class Subscriptions {
 
   /**
    * Fills the stream fields of a subscribe reply (`recoverable`/`positioned`, `epoch`, `offset`, and for a
-   * recovery `publications`, `recovered`, `was_recovering`); returns the offset live pushes continue after. The
+   * recovery `publications`, `recovered`, `was_recovering`); returns the position live pushes continue after. The
    * history engine down: a recovery is answered `recovered: false` with the client's own position (nothing
    * invented), a plain subscribe gets no position.
    */
@@ -197,7 +197,7 @@ export class Subscriptions {
     reply: Record<string, unknown>,
     recoverable: boolean,
     positioned: boolean,
-  ): Promise<number | undefined> {
+  ): Promise<StreamPosition | undefined> {
     const recovering = recoverable && p['recover'] === true;
     const since = requestedPosition(p);
     const limit = this.#host.settings.maxPublicationLimit;
@@ -208,13 +208,13 @@ export class Subscriptions {
       if (!recovering) return undefined;
       Object.assign(reply, { recoverable: true, epoch: since.epoch, offset: since.offset });
       Object.assign(reply, { was_recovering: true, recovered: false });
-      return since.offset;
+      return since;
     }
     if (recoverable) reply['recoverable'] = true;
     if (positioned) reply['positioned'] = true;
     reply['epoch'] = read.epoch;
     reply['offset'] = read.offset;
-    if (!recovering) return read.offset;
+    if (!recovering) return { offset: read.offset, epoch: read.epoch };
     const r = recover(since, read, limit);
     // The SDK's getState flow asks to be refused rather than told: 112, it reloads its state and subscribes again.
     if (!r.recovered && (Number(p['flag'] ?? 0) & REJECT_UNRECOVERED) !== 0)
@@ -222,7 +222,7 @@ export class Subscriptions {
     reply['was_recovering'] = true;
     reply['recovered'] = r.recovered;
     if (r.publications.length > 0) reply['publications'] = r.publications;
-    return r.after;
+    return { offset: r.after, epoch: read.epoch };
   }
 
   /** `history`: the gate, then the publications (limit 0: the position only; capped by the publication limit). */
