@@ -91,19 +91,19 @@ export async function subscribeSince(
   needs(gateway, room, 'history');
   const limit = gateway.config.centrifugeMaxPublicationLimit;
   gateway.holdPushes(ctx.conn, room);
-  let after: number | undefined;
+  let after: StreamPosition | undefined;
   try {
     await gateway.join(ctx.conn, room);
     let read: ReadResult;
     try {
       read = await gateway.readHistory(room, { since, limit: limit + 1 });
     } catch {
-      after = since.offset;
+      after = since;
       ctx.result({ room, recovered: false, epoch: since.epoch, offset: since.offset, publications: [] });
       return;
     }
     const r = recover(since, read, limit);
-    after = r.after;
+    after = { offset: r.after, epoch: read.epoch };
     ctx.result({
       room,
       recovered: r.recovered,

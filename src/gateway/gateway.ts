@@ -426,8 +426,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     this.#hub.hold(conn, room);
   }
 
-  /** Sends the held pushes with an offset above `after` (or none), and positions `conn` there (Hub.release). */
-  releasePushes(conn: Connection, room: RoomId, after?: number): void {
+  /** Sends the held pushes above position `after` (or without one), and positions `conn` there (Hub.release). */
+  releasePushes(conn: Connection, room: RoomId, after?: StreamPosition): void {
     this.#hub.release(conn, room, after);
   }
 
