@@ -16,6 +16,7 @@ import {
   resultsTable,
   settingsLine,
 } from './fanout/report.js';
+import { historyCostTable } from './fanout/history-cost.js';
 import { protocolCostTable } from './fanout/protocol-cost.js';
 import { summarizeRounds } from './fanout/rounds.js';
 import { runScenario, type RunResult } from './fanout/scenario.js';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
   if (protocolCost !== '') {
     console.log(`\nsubscribers on the Centrifugo protocol against the text protocol:\n${protocolCost}`);
   }
+  const historyCost = historyCostTable(summary);
+  if (historyCost !== '') console.log(`\nhistory on (memory, Redis engines) against off:\n${historyCost}`);
   if (opts.out !== undefined) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, resultsFile(summary, opts, machine, command, startedAt));

@@ -51,13 +51,16 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--pipelined P] [--rate R]
   [--duration S] [--size CHARS] [--warmup W] [--rounds K]
-  [--targets tars-ws,tars-ws-centrifuge,tars-ws-mixed,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics]
+  [--targets tars-ws,tars-ws-centrifuge,tars-ws-mixed,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics,
+             tars-ws-history,tars-ws-history-redis]
   [--modes burst,steady,pipelined] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
   [--stats (adds tars-ws-stats: tars-ws with statistics reporting on; results in bench/results/fanout-stats.md)]
-  [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]`;
+  [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]
+  [--history (adds tars-ws-history and tars-ws-history-redis: tars-ws with the room keeping history on the memory
+             and Redis engines, Redis at 127.0.0.1:6379 or BENCH_REDIS_URL; results in bench/results/fanout-history.md)]`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const flags = new Flags(argv, ['quick', 'stats', 'metrics'], USAGE);
+  const flags = new Flags(argv, ['quick', 'stats', 'metrics', 'history'], USAGE);
   const int = flags.int.bind(flags);
   const options: BenchOptions = {
     subscribers: int('subscribers', 1000, 100, 1, 20_000),
@@ -79,23 +82,32 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   };
   // --stats: also run tars-ws with statistics reporting on, right after tars-ws, to compare the two.
   const stats = flags.bool('stats');
-  if (stats && !options.targets.includes('tars-ws-stats')) {
-    const at = options.targets.indexOf('tars-ws');
-    options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-stats');
-  }
+  if (stats) addAfterTarsWs(options.targets, ['tars-ws-stats']);
   // --metrics: likewise with Prometheus metrics on.
   const metrics = flags.bool('metrics');
-  if (metrics && !options.targets.includes('tars-ws-metrics')) {
-    const at = options.targets.indexOf('tars-ws');
-    options.targets.splice(at < 0 ? options.targets.length : at + 1, 0, 'tars-ws-metrics');
-  }
+  if (metrics) addAfterTarsWs(options.targets, ['tars-ws-metrics']);
+  // --history: likewise with the room keeping history, on each engine.
+  const history = flags.bool('history');
+  if (history) addAfterTarsWs(options.targets, ['tars-ws-history', 'tars-ws-history-redis']);
   const out = flags.string('out');
-  const defaultOut = metrics
-    ? 'bench/results/fanout-metrics.md'
-    : stats
-      ? 'bench/results/fanout-stats.md'
-      : 'bench/results/fanout.md';
+  const defaultOut = history
+    ? 'bench/results/fanout-history.md'
+    : metrics
+      ? 'bench/results/fanout-metrics.md'
+      : stats
+        ? 'bench/results/fanout-stats.md'
+        : 'bench/results/fanout.md';
   options.out = out === '-' ? undefined : (out ?? (flags.quick ? undefined : defaultOut));
   flags.done();
   return options;
+}
+
+/** Puts each of `added` not yet among `targets` after `tars-ws` (at the end without it), in the given order. */
+function addAfterTarsWs(targets: TargetName[], added: readonly TargetName[]): void {
+  let at = targets.indexOf('tars-ws');
+  at = at < 0 ? targets.length : at + 1;
+  for (const t of added) {
+    if (targets.includes(t)) continue;
+    targets.splice(at++, 0, t);
+  }
 }

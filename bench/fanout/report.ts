@@ -7,6 +7,7 @@
 import { resultsHeader, type MachineInfo } from './machine.js';
 import { cell, fmtInt, ms, percent, ratio, table } from './markdown.js';
 import type { BenchOptions } from './options.js';
+import { historyCostSection, isHistoryVariant } from './history-cost.js';
 import { isProtocolVariant, protocolCostSection } from './protocol-cost.js';
 import { deliveredShare as share, type Range, type RoundsSummary } from './rounds.js';
 
@@ -99,13 +100,16 @@ export function pipelinedRatioTable(results: readonly RoundsSummary[]): string {
   return table(['ratio', 'delivered share', 'CPU/delivery', 'p50', 'p99'], rows);
 }
 
-/** Each tars-ws row with each peer's row of the same mode (tars-ws's own protocol variants are no peers). */
+/** Each tars-ws row with each peer's row of the same mode (tars-ws's own protocol and history variants are no peers). */
 function pairs(results: readonly RoundsSummary[]): [RoundsSummary, RoundsSummary][] {
   return results
     .filter((r) => r.target === SUBJECT)
     .flatMap((ours) =>
       results
-        .filter((r) => r.target !== SUBJECT && r.mode === ours.mode && !isProtocolVariant(r))
+        .filter(
+          (r) =>
+            r.target !== SUBJECT && r.mode === ours.mode && !isProtocolVariant(r) && !isHistoryVariant(r),
+        )
         .map((peer): [RoundsSummary, RoundsSummary] => [ours, peer]),
     );
 }
@@ -153,7 +157,7 @@ How it runs:
   clients read also changes what each server write costs, so the figures are for this setup, not absolute.
 
 ${opts.targets.includes('ws-corked') ? `${WS_CORKED_NOTE}\n\n` : ''}${resultsTable(results)}
-${ratioTable(results)}${pipelinedSection(results, opts)}${protocolCostSection(results)}`;
+${ratioTable(results)}${pipelinedSection(results, opts)}${protocolCostSection(results)}${historyCostSection(results)}`;
 }
 
 function pipelinedSection(results: readonly RoundsSummary[], opts: BenchOptions): string {

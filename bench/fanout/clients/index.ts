@@ -16,4 +16,6 @@ export const CLIENTS: Record<TargetName, TargetClient> = {
   'ws-corked': wsClient,
   'tars-ws-stats': tarsWsClient,
   'tars-ws-metrics': tarsWsClient,
+  'tars-ws-history': tarsWsClient,
+  'tars-ws-history-redis': tarsWsClient,
 };

@@ -16,6 +16,8 @@ export const SERVERS: Record<ServerName, () => Promise<StartServer>> = {
   'ws-corked': async () => (await import('./ws-server.js')).startWsCorked,
   'tars-ws-stats': async () => (await import('./tars-ws-stats-server.js')).startTarsWsStats,
   'tars-ws-metrics': async () => (await import('./tars-ws-metrics-server.js')).startTarsWsMetrics,
+  'tars-ws-history': async () => (await import('./tars-ws-history-server.js')).startTarsWsHistory,
+  'tars-ws-history-redis': async () => (await import('./tars-ws-history-server.js')).startTarsWsHistoryRedis,
   'tars-ws-tokens': async () => (await import('./tars-ws-tokens-server.js')).startTarsWsTokens,
 };
 

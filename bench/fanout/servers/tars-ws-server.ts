@@ -11,17 +11,20 @@ import type { BenchServer } from './server.js';
  * default as in Centrifugo) anonymous bench clients must be let in. Given by env so the key is simply ignored by a
  * gateway that does not know it yet.
  */
-const BENCH_ENV = {
-  CHANNEL_DEFAULTS: JSON.stringify({ allowSubscribeForClient: true, allowSubscribeForAnonymous: true }),
-};
+export const OPEN_CHANNELS = { allowSubscribeForClient: true, allowSubscribeForAnonymous: true } as const;
+const BENCH_ENV = { CHANNEL_DEFAULTS: JSON.stringify(OPEN_CHANNELS) };
 
 /**
  * The config of every tars-ws target: as `npm start` runs it, but silent, on port 0, without heartbeat (the
- * Centrifugo pings as rare as allowed), with `overrides` on top.
+ * Centrifugo pings as rare as allowed), with `overrides` on top; `env` adds or replaces environment values (as
+ * text, the way an operator sets them).
  */
-export function benchConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+export function benchConfig(
+  overrides: Partial<GatewayConfig> = {},
+  env: Record<string, string> = {},
+): GatewayConfig {
   return loadConfig({
-    env: BENCH_ENV,
+    env: { ...BENCH_ENV, ...env },
     overrides: {
       port: 0,
       logLevel: 'silent',
