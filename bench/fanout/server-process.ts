@@ -32,11 +32,22 @@ export class ServerProcess {
     this.#child = child;
   }
 
-  /** Forks the server named `target` (servers/index.ts); with `profileDir`, the process writes a V8 CPU profile there when it exits. */
-  static async start(target: ServerName, profileDir?: string): Promise<ServerProcess> {
+  /**
+   * Forks the server named `target` (servers/index.ts); with `profileDir`, the process writes a V8 CPU profile there
+   * when it exits; `env` is added to the process's environment.
+   */
+  static async start(
+    target: ServerName,
+    profileDir?: string,
+    env: Record<string, string> = {},
+  ): Promise<ServerProcess> {
     const execArgv = ['--import', 'tsx'];
     if (profileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir);
-    const child = fork(ENTRY, [target], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(ENTRY, [target], {
+      execArgv,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     live.add(child);
     child.once('exit', () => live.delete(child));
     // A send to a process that just died fails; the exit is what callers see, through nextMessage or stop.

@@ -2,8 +2,11 @@
 import type { TargetName } from '../targets.js';
 import type { StartServer } from './server.js';
 
-/** The fan-out targets, and `tars-ws-tokens`, the connect benchmark's server (bench/connect.ts). */
-export type ServerName = TargetName | 'tars-ws-tokens';
+/**
+ * The fan-out targets, `tars-ws-tokens`, the connect benchmark's server (bench/connect.ts), and the recovery
+ * benchmark's (bench/recovery.ts).
+ */
+export type ServerName = TargetName | 'tars-ws-tokens' | 'tars-ws-recovery' | 'tars-ws-recovery-redis';
 
 const tarsWs = async (): Promise<StartServer> => (await import('./tars-ws-server.js')).startTarsWs;
 
@@ -19,6 +22,9 @@ export const SERVERS: Record<ServerName, () => Promise<StartServer>> = {
   'tars-ws-history': async () => (await import('./tars-ws-history-server.js')).startTarsWsHistory,
   'tars-ws-history-redis': async () => (await import('./tars-ws-history-server.js')).startTarsWsHistoryRedis,
   'tars-ws-tokens': async () => (await import('./tars-ws-tokens-server.js')).startTarsWsTokens,
+  'tars-ws-recovery': async () => (await import('./tars-ws-recovery-server.js')).startTarsWsRecovery,
+  'tars-ws-recovery-redis': async () =>
+    (await import('./tars-ws-recovery-server.js')).startTarsWsRecoveryRedis,
 };
 
 export function isServerName(name: string): name is ServerName {
