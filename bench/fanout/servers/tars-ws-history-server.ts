@@ -16,42 +16,40 @@ export function benchRedisUrl(): string {
 }
 
 /** A key prefix no other run shares, so wiping it after the run touches nothing else. */
-export function benchRedisPrefix(name: string): string {
+function benchRedisPrefix(name: string): string {
   return `tars-ws-bench:${process.pid}-${randomBytes(4).toString('hex')}:${name}:`;
 }
 
 /**
- * Starts the chat gateway with `env` on top of the bench config; with `redisPrefix`, the keys under it are wiped
- * when the server is asked to close, before the gateway's drain (its process may be cut before the drain ends;
- * nothing publishes any more once the benchmark stops the server).
+ * Starts the chat gateway with `env` on top of the bench config and history on `engine`. On Redis the keys go under
+ * a prefix of their own (named after `name`), wiped when the server is asked to close, before the gateway's drain
+ * (its process may be cut before the drain ends; nothing publishes any more once the benchmark stops the server).
  */
-export async function startWithEnv(env: Record<string, string>, redisPrefix?: string): Promise<BenchServer> {
-  const gateway = await createChatApp(benchConfig({}, env));
+export async function startOnEngine(
+  env: Record<string, string>,
+  engine: 'memory' | 'redis',
+  name: string,
+): Promise<BenchServer> {
+  const prefix = engine === 'redis' ? benchRedisPrefix(name) : undefined;
+  const redisEnv: Record<string, string> =
+    prefix === undefined ? {} : { REDIS_URL: benchRedisUrl(), REDIS_KEY_PREFIX: prefix };
+  const gateway = await createChatApp(benchConfig({}, { ...env, HISTORY_ENGINE: engine, ...redisEnv }));
   await gateway.listen();
   return {
     url: gateway.url,
     close: async () => {
-      if (redisPrefix !== undefined) await wipePrefix(benchRedisUrl(), redisPrefix);
+      if (prefix !== undefined) await wipePrefix(benchRedisUrl(), prefix);
       await gateway.close();
     },
   };
 }
 
-function historyEnv(engine: 'memory' | 'redis'): Record<string, string> {
-  return {
-    CHANNEL_DEFAULTS: JSON.stringify({ ...OPEN_CHANNELS, ...BENCH_HISTORY }),
-    HISTORY_ENGINE: engine,
-  };
-}
+const HISTORY_ENV = { CHANNEL_DEFAULTS: JSON.stringify({ ...OPEN_CHANNELS, ...BENCH_HISTORY }) };
 
 export function startTarsWsHistory(): Promise<BenchServer> {
-  return startWithEnv(historyEnv('memory'));
+  return startOnEngine(HISTORY_ENV, 'memory', 'fanout-history');
 }
 
 export function startTarsWsHistoryRedis(): Promise<BenchServer> {
-  const prefix = benchRedisPrefix('fanout-history');
-  return startWithEnv(
-    { ...historyEnv('redis'), REDIS_URL: benchRedisUrl(), REDIS_KEY_PREFIX: prefix },
-    prefix,
-  );
+  return startOnEngine(HISTORY_ENV, 'redis', 'fanout-history');
 }

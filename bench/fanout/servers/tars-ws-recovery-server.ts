@@ -4,32 +4,26 @@
  * (`BENCH_REDIS_URL`, a key prefix of its own, wiped at stop).
  */
 import type { BenchServer } from './server.js';
-import { benchRedisPrefix, benchRedisUrl, startWithEnv } from './tars-ws-history-server.js';
+import { startOnEngine } from './tars-ws-history-server.js';
 import { OPEN_CHANNELS } from './tars-ws-server.js';
 
 /** The namespace of the recovery benchmark: channels `ns:...`. */
 export const RECOVERY_NAMESPACE = 'ns';
 
-function recoveryEnv(engine: 'memory' | 'redis'): Record<string, string> {
-  const ns = {
-    name: RECOVERY_NAMESPACE,
-    ...OPEN_CHANNELS,
-    // Above the benchmark's largest burst of missed messages (--missed at most 300, the publication limit).
-    historySize: 1000,
-    historyTtlMs: 300_000,
-    forceRecovery: true,
-  };
-  return { NAMESPACES: JSON.stringify([ns]), HISTORY_ENGINE: engine };
-}
+const NAMESPACE = {
+  name: RECOVERY_NAMESPACE,
+  ...OPEN_CHANNELS,
+  // Above the benchmark's largest burst of missed messages (--missed at most 300, the publication limit).
+  historySize: 1000,
+  historyTtlMs: 300_000,
+  forceRecovery: true,
+};
+const RECOVERY_ENV = { NAMESPACES: JSON.stringify([NAMESPACE]) };
 
 export function startTarsWsRecovery(): Promise<BenchServer> {
-  return startWithEnv(recoveryEnv('memory'));
+  return startOnEngine(RECOVERY_ENV, 'memory', 'recovery');
 }
 
 export function startTarsWsRecoveryRedis(): Promise<BenchServer> {
-  const prefix = benchRedisPrefix('recovery');
-  return startWithEnv(
-    { ...recoveryEnv('redis'), REDIS_URL: benchRedisUrl(), REDIS_KEY_PREFIX: prefix },
-    prefix,
-  );
+  return startOnEngine(RECOVERY_ENV, 'redis', 'recovery');
 }
