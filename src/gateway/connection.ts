@@ -64,6 +64,8 @@ export class Connection implements TurnCorked {
   pending = 0;
   /** Tail of this connection's handler chain, so messages are handled in the order they arrived. */
   chain: Promise<void> = Promise.resolve();
+  /** Settles once every handler started so far has sent its reply: replies keep the frames' order. */
+  replied: Promise<void> = Promise.resolve();
 
   readonly #ws: WebSocket;
   /**

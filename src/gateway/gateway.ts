@@ -589,20 +589,37 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     conn.pending++;
     // A sender faster than its handlers is slowed by TCP instead of being cut: stop reading its socket.
     if (conn.pending >= this.config.maxPendingMessages) conn.pauseReading();
+    const pipelined = this.#messages.isPipelined(msg.cmd);
     conn.chain = conn.chain
-      .then(() => this.#runHandler(conn, msg, handler))
+      .then(() => {
+        const before = conn.replied;
+        // A pipelined handler starts now, while earlier ones may still wait on I/O; any other waits for them all.
+        const done = pipelined
+          ? this.#runHandler(conn, msg, handler, before)
+          : before.then(() => this.#runHandler(conn, msg, handler));
+        conn.replied = done;
+        return pipelined ? undefined : done;
+      })
       .catch((err: unknown) => this.logger.error({ conn: conn.id, err }, 'message handling failed'));
   }
 
-  async #runHandler(conn: Connection, msg: InboundMessage, handler: MessageHandler): Promise<void> {
+  /** Runs one handler; its reply (or error) goes out once `before` (the earlier handlers' replies) settled. */
+  async #runHandler(
+    conn: Connection,
+    msg: InboundMessage,
+    handler: MessageHandler,
+    before?: Promise<void>,
+  ): Promise<void> {
     const observer = this.#observer;
     const started = observer ? performance.now() : 0;
     let ok = true;
     try {
       const reply = await handler(new MessageContext(this, conn, msg));
+      if (before) await before;
       if (typeof reply === 'string') conn.send(conn.protocol.encodeReply(msg, reply));
     } catch (err) {
       ok = false;
+      if (before) await before;
       this.#replyError(conn, msg, err);
     } finally {
       conn.pending--;

@@ -95,6 +95,14 @@ export interface HandlerOptions {
    * if the command did not exist, so the text protocol's pages see exactly what they saw before it.
    */
   results?: boolean;
+  /**
+   * The next frame of the connection may start as soon as this handler has run up to its first `await` (its push is
+   * issued, so pushes keep the frames' order), instead of after it finished; replies still go out in frame order.
+   * For handlers whose only wait is the send path (`sendByRoom`, `broadcast`): a burst from one connection then
+   * pipelines its history appends instead of waiting one engine round trip per message. Order holds while push
+   * policies (`authorizePush`) answer in the order they were asked, as synchronous ones do.
+   */
+  pipelined?: boolean;
 }
 
 /** The command table. */
@@ -102,12 +110,20 @@ export class MessageRouter {
   readonly #handlers = new Map<string, MessageHandler>();
   /** Commands registered with `results`. */
   readonly #resultsOnly = new Set<string>();
+  readonly #pipelined = new Set<string>();
   #fallback: MessageHandler | undefined;
 
   on(cmd: string, handler: MessageHandler, options: HandlerOptions = {}): void {
     this.#handlers.set(cmd, handler);
     if (options.results === true) this.#resultsOnly.add(cmd);
     else this.#resultsOnly.delete(cmd);
+    if (options.pipelined === true) this.#pipelined.add(cmd);
+    else this.#pipelined.delete(cmd);
+  }
+
+  /** Whether `cmd`'s handler lets the next frame start before it finishes (see {@link HandlerOptions.pipelined}). */
+  isPipelined(cmd: string): boolean {
+    return this.#pipelined.has(cmd);
   }
 
   /** Handler for commands nobody registered. */

@@ -27,15 +27,24 @@ export function registerRoomCommands(gateway: Gateway): void {
     await gateway.leave(ctx.conn, room);
     return `Unsubscribe roomNum:${room} success!`;
   });
-  gateway.onMessage('sendByRoom', async (ctx: MessageContext) => {
-    const obj = ctx.object();
-    await ctx.pushToRoom(ctx.field(obj, 'roomNum'), ctx.field(obj, 'message'));
-    return 'SendByRoom success!';
-  });
-  gateway.onMessage('broadcast', async (ctx: MessageContext) => {
-    await ctx.pushToAll(ctx.field(ctx.object(), 'message'));
-    return 'Broadcast success!';
-  });
+  // Pipelined: a burst of pushes from one page is issued in order without waiting for each to finish.
+  gateway.onMessage(
+    'sendByRoom',
+    async (ctx: MessageContext) => {
+      const obj = ctx.object();
+      await ctx.pushToRoom(ctx.field(obj, 'roomNum'), ctx.field(obj, 'message'));
+      return 'SendByRoom success!';
+    },
+    { pipelined: true },
+  );
+  gateway.onMessage(
+    'broadcast',
+    async (ctx: MessageContext) => {
+      await ctx.pushToAll(ctx.field(ctx.object(), 'message'));
+      return 'Broadcast success!';
+    },
+    { pipelined: true },
+  );
   registerChannelCommands(gateway);
   gateway.onOtherMessage(() => UNKNOWN_COMMAND_REPLY);
 }
