@@ -97,6 +97,11 @@ export const CentrifugeDisconnect = {
   /** A server-side subscription expired. The SDK reconnects. */
   SubExpired: 3006,
   /**
+   * Insufficient state: a positioned subscription (`positioned: true`) saw a gap in the offsets it was sent. The SDK
+   * reconnects and, when the subscription is recoverable, recovers what it missed.
+   */
+  InsufficientState: 3010,
+  /**
    * Invalid token: bad signature, wrong `aud`/`iss`, a subscription token's `sub` or `channel` that does not match,
    * a refresh for another user. No reconnect.
    */

@@ -17,6 +17,14 @@ import {
   type TurnCorked,
 } from './frame.js';
 
+/**
+ * Where a connection is in a room's stream. `gapClose`: for a positioned subscription, the close code to use when a
+ * publication of the same epoch skips an offset (the client's state would be incomplete).
+ */
+export interface Position extends StreamPosition {
+  gapClose?: number;
+}
+
 /** A push held for a connection during a subscribe: its frame and its history position, if the room keeps history. */
 export interface HeldFrame {
   readonly offset: number | undefined;
@@ -55,7 +63,7 @@ export class Connection implements TurnCorked {
    * of another epoch (the stream was lost and started again) moves the position there. Undefined for connections
    * that never subscribed with a position (text clients).
    */
-  positions: Map<RoomId, StreamPosition> | undefined;
+  positions: Map<RoomId, Position> | undefined;
   /** Set by the heartbeat when a ping is sent, cleared by the pong. */
   awaitingPong = false;
   /** Whether it ever joined a room: only then can the room store hold anything of it when it closes. */

@@ -675,7 +675,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       publish: (room, message, pub) =>
         this.push.toRoom(PushCallers.centrifuge(conn, user), room, message, pub),
       hold: (room) => this.#hub.hold(conn, room),
-      release: (room, after) => void this.#hub.release(conn, room, after),
+      release: (room, after, gapClose) => void this.#hub.release(conn, room, after, gapClose),
       announce: (room, event, info) => this.push.announce(room, event, info),
       rpc: async (method, data) => {
         const handler = this.#rpcHandlers.get(method);

@@ -12,7 +12,7 @@ import type { StreamPosition } from '../history/history-store.js';
 import type { OutboundPush, Protocol } from '../protocol/protocol.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ConnId, RoomId } from '../types.js';
-import type { Connection } from './connection.js';
+import type { Connection, Position } from './connection.js';
 import { prepareTextFrame, type PreparedFrame } from './frame.js';
 
 /** Marks a protocol that shows nothing for a message (a join/leave to the text protocol). */
@@ -210,7 +210,14 @@ export class Hub {
         const at = conn.positions.get(room);
         if (at !== undefined) {
           if (isSentAlready(at, offset, epoch)) continue;
-          conn.positions.set(room, { offset, epoch: epoch ?? '' });
+          if (at.gapClose !== undefined && (epoch ?? '') === at.epoch && offset > at.offset + 1) {
+            // A positioned client must not go on with a hole: it reconnects and recovers.
+            conn.close(at.gapClose, 'insufficient state');
+            dropped++;
+            continue;
+          }
+          at.offset = offset;
+          at.epoch = epoch ?? '';
         }
       }
       if (conn.sendFrame(current.frame, current.text)) current.delivered++;
@@ -240,7 +247,7 @@ export class Hub {
    * in the room from then on: live publications of that epoch at or below its last offset are not sent again.
    * Returns how many were sent.
    */
-  release(conn: Connection, room: RoomId, after?: StreamPosition): number {
+  release(conn: Connection, room: RoomId, after?: StreamPosition, gapClose?: number): number {
     const held = conn.held?.get(room);
     if (conn.held !== undefined) {
       conn.held.delete(room);
@@ -255,7 +262,11 @@ export class Hub {
       }
       if (conn.sendFrame(h.frame, h.text)) sent++;
     }
-    if (position !== undefined && conn.rooms.has(room)) (conn.positions ??= new Map()).set(room, position);
+    if (position !== undefined && conn.rooms.has(room)) {
+      const at: Position = { offset: position.offset, epoch: position.epoch };
+      if (gapClose !== undefined) at.gapClose = gapClose;
+      (conn.positions ??= new Map()).set(room, at);
+    }
     return sent;
   }
 

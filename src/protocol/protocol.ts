@@ -129,10 +129,11 @@ export interface SessionHost {
   /**
    * Holds back the room's pushes to this connection until {@link release} (a subscribe reading the history
    * position in between); release sends those with an offset above `after` (or of another epoch), or without one,
-   * in order.
+   * in order. With `gapClose`, a later publication that skips an offset of that epoch closes the connection with
+   * that code instead of being sent (a positioned subscription).
    */
   hold(room: RoomId): void;
-  release(room: RoomId, after?: StreamPosition): void;
+  release(room: RoomId, after?: StreamPosition, gapClose?: number): void;
   /** Tells every member of `room`, on every process, that `info` joined or left it. */
   announce(room: RoomId, event: PresenceEvent, info: PublisherInfo): Promise<void>;
   /** Runs the application's RPC handler; rejects with a GatewayError NOT_FOUND when none is registered. */

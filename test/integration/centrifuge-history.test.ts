@@ -137,6 +137,28 @@ describe('Centrifugo history, recovery and presence', () => {
     for (let i = 1; i < offsets.length; i++) assert.equal(offsets[i], offsets[i - 1]! + 1);
   });
 
+  it('disconnects a positioned subscriber with 3010 when its stream skips an offset, and no one else', async () => {
+    const raw = await TestClient.open(wsUrl(gateway, '/connection/websocket'));
+    texts.push(raw);
+    const plain = await TestClient.open(wsUrl(gateway, '/connection/websocket'));
+    texts.push(plain);
+    for (const [c, positioned] of [
+      [raw, true],
+      [plain, false],
+    ] as const) {
+      await c.request('{"id":1,"connect":{}}');
+      const reply = await c.request(JSON.stringify({ id: 2, subscribe: { channel: 'rec:gap', positioned } }));
+      assert.match(reply, /"id":2/);
+    }
+    await gateway.sendToRoom('rec:gap', 'one');
+    await raw.waitFor(/"one"/);
+    // A publication stored but never delivered here (as if lost on the way): the next one skips an offset.
+    await gateway.historyStore.append('rec:gap', { data: 'lost' }, { size: 1000, ttlMs: 60_000 });
+    await gateway.sendToRoom('rec:gap', 'three');
+    assert.equal((await raw.closed).code, 3010);
+    await plain.waitForCount(/"three"/, 1);
+  });
+
   it('tells a client whose position is gone (another epoch) that it was not recovered', async () => {
     const c = await sdk.connected();
     const sub = c.newSubscription('rec:2', { since: { offset: 3, epoch: 'not-this-epoch' } });

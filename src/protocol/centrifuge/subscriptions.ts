@@ -176,7 +176,9 @@ export class Subscriptions {
       this.#watchExpiry(room, sub);
       if (streamed) {
         const after = await this.#position(room, p, reply, recoverable, positioned);
-        this.#defer(() => this.#host.release(room, after));
+        // A positioned subscriber that would see a hole in the offsets is disconnected to reconnect (3010).
+        const gapClose = positioned ? CentrifugeDisconnect.InsufficientState : undefined;
+        this.#defer(() => this.#host.release(room, after, gapClose));
       }
     } catch (err) {
       if (streamed) this.#host.release(room);
