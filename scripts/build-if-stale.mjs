@@ -2,13 +2,14 @@
 // `npm start`'s build step: runs `tsc -p tsconfig.build.json` (incremental) only when an input is newer than the
 // last build, so a start with nothing changed costs a directory walk instead of a type check. The inputs are what
 // tsconfig.build.json includes (src/, examples/), both tsconfig files and package-lock.json (dependency types);
-// `--force` always builds. `npm run build` still runs tsc unconditionally.
+// `--force` always builds; `--dry-run` only says whether it would. `npm run build` still runs tsc unconditionally.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const STAMP = 'dist/.tsbuildinfo'; // tsBuildInfoFile of tsconfig.build.json: written by every build
+const ENTRY = 'dist/examples/chat/main.js'; // what `npm start` runs: missing means no build, whatever the stamp says
 const INPUT_DIRS = ['src', 'examples'];
 const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
@@ -24,7 +25,7 @@ function newest(dir) {
 }
 
 function stale() {
-  if (process.argv.includes('--force') || !existsSync(STAMP)) return true;
+  if (process.argv.includes('--force') || !existsSync(STAMP) || !existsSync(ENTRY)) return true;
   const built = statSync(STAMP).mtimeMs;
   const inputs = [
     ...INPUT_DIRS.map(newest),
@@ -33,6 +34,10 @@ function stale() {
   return inputs.some((t) => t > built);
 }
 
+if (process.argv.includes('--dry-run')) {
+  console.log(stale() ? 'build: needed' : 'build: up to date');
+  process.exit(0);
+}
 if (!stale()) {
   console.log(`build: dist is up to date (nothing in ${INPUT_DIRS.join(', ')} changed since the last build)`);
   process.exit(0);
