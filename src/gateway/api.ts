@@ -5,6 +5,7 @@
  */
 import type { Broker, PublisherInfo } from '../broker/broker.js';
 import type { GatewayConfig } from '../config/options.js';
+import type { WirePublication } from '../history/history-store.js';
 import type { Logger } from '../logger.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { ConnId, NodeId, ProcessIndex, RoomId } from '../types.js';
@@ -39,7 +40,7 @@ export interface HistoryQuery {
 
 /** A channel's history, as the server API returns it (Centrifugo `HistoryResult`). */
 export interface HistoryPage {
-  publications: { data: unknown; offset: number; info?: PublisherInfo; tags?: Record<string, string> }[];
+  publications: WirePublication[];
   offset: number;
   epoch: string;
 }

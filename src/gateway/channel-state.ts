@@ -6,9 +6,19 @@
 import type { PresenceEvent, PublicationMeta, PublisherInfo } from '../broker/broker.js';
 import { keepsHistory, type ChannelOptions, type ChannelRules } from '../config/channel-options.js';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { HistoryStore, ReadResult, StreamPosition } from '../history/history-store.js';
+import {
+  wirePublication,
+  type HistoryStore,
+  type ReadResult,
+  type StreamPosition,
+} from '../history/history-store.js';
 import { LogLimiter, type Logger } from '../logger.js';
-import type { ClientInfo, PresenceStore } from '../presence/presence-store.js';
+import {
+  clientInfo,
+  publisherInfo,
+  type ClientInfo,
+  type PresenceStore,
+} from '../presence/presence-store.js';
 import type { ConnId, RoomId } from '../types.js';
 import type { HistoryPage, HistoryQuery } from './api.js';
 import type { Connection } from './connection.js';
@@ -22,21 +32,6 @@ export interface Membership {
   readonly options: ChannelOptions;
   /** The subscriber's channel info (subscription token `info`). */
   readonly chanInfo?: unknown;
-}
-
-/** The publication info as Centrifugo's JSON shows it (`conn_info`, `chan_info`). */
-export function publisherInfo(info: ClientInfo): PublisherInfo {
-  const out: PublisherInfo = { user: info.user, client: info.client };
-  if (info.connInfo !== undefined) out.conn_info = info.connInfo;
-  if (info.chanInfo !== undefined) out.chan_info = info.chanInfo;
-  return out;
-}
-
-function clientInfo(info: PublisherInfo): ClientInfo {
-  const out: ClientInfo = { user: info.user, client: info.client };
-  if (info.conn_info !== undefined) out.connInfo = info.conn_info;
-  if (info.chan_info !== undefined) out.chanInfo = info.chan_info;
-  return out;
 }
 
 export class ChannelState {
@@ -105,15 +100,7 @@ export class ChannelState {
       ...(query.reverse === true ? { reverse: true } : {}),
     });
     return {
-      publications: read.publications.map((p) => {
-        const out: HistoryPage['publications'][number] = {
-          data: p.json === true ? (JSON.parse(p.data) as unknown) : p.data,
-          offset: p.offset,
-        };
-        if (p.info !== undefined) out.info = publisherInfo(p.info);
-        if (p.tags !== undefined) out.tags = p.tags;
-        return out;
-      }),
+      publications: read.publications.map(wirePublication),
       offset: read.offset,
       epoch: read.epoch,
     };

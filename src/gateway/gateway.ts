@@ -39,7 +39,7 @@ import { Hub } from './hub.js';
 import { ConnectionLimits, createListener, refuseSocket } from './listener.js';
 import { MessageContext, MessageRouter, type HandlerOptions, type MessageHandler } from './messages.js';
 import type { GatewayObserver } from './observer.js';
-import { ChannelState } from './channel-state.js';
+import { ChannelState, type Membership } from './channel-state.js';
 import { PushCallers, PushService, type PushPolicy, type PushResult } from './push.js';
 import { mountServerApi } from '../http/server-api.js';
 import { UserSessions } from './user-sessions.js';
@@ -374,10 +374,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
     return this.push.checkMessage(message);
   }
 
-  /** Adds a connection to a room (text and JSON clients): it counts in the room's presence when that is kept. */
-  async join(conn: Connection, room: RoomId): Promise<boolean> {
+  /** Adds a connection to a room; it counts in the room's presence when `membership.options` (default: the channel's) keep it. */
+  async join(conn: Connection, room: RoomId, membership?: Partial<Membership>): Promise<boolean> {
     const joined = await this.#hub.join(conn, room);
-    if (joined) await this.#channels.joined(conn, room);
+    if (joined) await this.#channels.joined(conn, room, membership);
     return joined;
   }
 
@@ -659,16 +659,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
       },
       send: (text) => conn.send(text),
       close: (code, reason) => conn.close(code, reason),
-      join: async (room, membership) => {
-        const joined = await this.#hub.join(conn, room);
-        if (joined) await this.#channels.joined(conn, room, membership);
-        return joined;
-      },
-      leave: async (room) => {
-        const left = await this.#hub.leave(conn, room);
-        if (left) await this.#channels.left(conn, room);
-        return left;
-      },
+      join: (room, membership) => this.join(conn, room, membership),
+      leave: (room) => this.leave(conn, room),
       history: (room, query) => this.#channels.read(room, query),
       presence: (room) => this.#channels.presence(room),
       presenceStats: (room) => this.#channels.presenceStats(room),

@@ -216,8 +216,7 @@ export class Hub {
             dropped++;
             continue;
           }
-          at.offset = offset;
-          at.epoch = epoch ?? '';
+          moveTo(at, offset, epoch);
         }
       }
       if (conn.sendFrame(current.frame, current.text)) current.delivered++;
@@ -253,17 +252,18 @@ export class Hub {
       conn.held.delete(room);
       if (conn.held.size === 0) conn.held = undefined;
     }
-    let position = after;
+    // A copy: the caller's position object stays as it was; this one moves with what is sent.
+    const at: Position | undefined =
+      after === undefined ? undefined : { offset: after.offset, epoch: after.epoch };
     let sent = 0;
     for (const h of held ?? []) {
-      if (h.offset !== undefined && position !== undefined) {
-        if (isSentAlready(position, h.offset, h.epoch)) continue;
-        position = { offset: h.offset, epoch: h.epoch ?? '' };
+      if (h.offset !== undefined && at !== undefined) {
+        if (isSentAlready(at, h.offset, h.epoch)) continue;
+        moveTo(at, h.offset, h.epoch);
       }
       if (conn.sendFrame(h.frame, h.text)) sent++;
     }
-    if (position !== undefined && conn.rooms.has(room)) {
-      const at: Position = { offset: position.offset, epoch: position.epoch };
+    if (at !== undefined && conn.rooms.has(room)) {
       if (gapClose !== undefined) at.gapClose = gapClose;
       (conn.positions ??= new Map()).set(room, at);
     }
@@ -290,4 +290,10 @@ export class Hub {
  */
 function isSentAlready(at: StreamPosition, offset: number, epoch: string | undefined): boolean {
   return (epoch ?? '') === at.epoch && offset <= at.offset;
+}
+
+/** The connection was sent the publication at `offset` of `epoch` (live or released): its position moves there. */
+function moveTo(at: StreamPosition, offset: number, epoch: string | undefined): void {
+  at.offset = offset;
+  at.epoch = epoch ?? '';
 }

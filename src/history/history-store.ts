@@ -4,7 +4,8 @@
  * passing `test/support/history-store-conformance.ts`; Centrifugo's broker_memory.go / broker_redis.go are the model.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChannelId, ClientInfo } from '../presence/presence-store.js';
+import type { PublisherInfo } from '../broker/broker.js';
+import { publisherInfo, type ChannelId, type ClientInfo } from '../presence/presence-store.js';
 
 /**
  * Where a stream is: `offset` of its newest publication (0 before the first) within `epoch`. A new epoch means the
@@ -134,5 +135,24 @@ export function storedPublication(offset: number, pub: PublicationInput): Stored
   if (pub.json !== undefined) out.json = pub.json;
   if (pub.info !== undefined) out.info = pub.info;
   if (pub.tags !== undefined) out.tags = pub.tags;
+  return out;
+}
+
+/** A stored publication as Centrifugo replies carry it: `data` is the JSON value (a string for text publications). */
+export interface WirePublication {
+  data: unknown;
+  offset: number;
+  info?: PublisherInfo;
+  tags?: Record<string, string>;
+}
+
+/** The reply form of a stored publication (Centrifugo history and recovery, the server API's `history`). */
+export function wirePublication(p: StoredPublication): WirePublication {
+  const out: WirePublication = {
+    data: p.json === true ? (JSON.parse(p.data) as unknown) : p.data,
+    offset: p.offset,
+  };
+  if (p.info !== undefined) out.info = publisherInfo(p.info);
+  if (p.tags !== undefined) out.tags = p.tags;
   return out;
 }

@@ -4,6 +4,8 @@
  * each backend ties them to its process's liveness (see docs/realtime.md, "Engines").
  */
 
+import type { PublisherInfo } from '../broker/broker.js';
+
 /** A channel name as the protocols use it (`chat:index`); validated at the edge, stored exactly. */
 export type ChannelId = string;
 /** A client's id (Centrifugo's `client`, a connection's unique id in the deployment). */
@@ -55,5 +57,21 @@ export function cleanInfo(info: ClientInfo): ClientInfo {
   const out: ClientInfo = { user: String(info.user), client: String(info.client) };
   if (info.connInfo !== undefined) out.connInfo = info.connInfo;
   if (info.chanInfo !== undefined) out.chanInfo = info.chanInfo;
+  return out;
+}
+
+/** A client's info as Centrifugo's JSON shows it in publications and presence (`conn_info`, `chan_info`). */
+export function publisherInfo(info: ClientInfo): PublisherInfo {
+  const out: PublisherInfo = { user: info.user, client: info.client };
+  if (info.connInfo !== undefined) out.conn_info = info.connInfo;
+  if (info.chanInfo !== undefined) out.chan_info = info.chanInfo;
+  return out;
+}
+
+/** The reverse of {@link publisherInfo}: the shape engines store. */
+export function clientInfo(info: PublisherInfo): ClientInfo {
+  const out: ClientInfo = { user: info.user, client: info.client };
+  if (info.conn_info !== undefined) out.connInfo = info.conn_info;
+  if (info.chan_info !== undefined) out.chanInfo = info.chan_info;
   return out;
 }

@@ -4,31 +4,12 @@
  * more than the publication limit). Pure functions of the history read; the session holds and releases the live
  * pushes around the read (see SessionHost.hold).
  */
-import type { ReadResult, StoredPublication, StreamPosition } from '../../history/history-store.js';
-import type { PublisherInfo } from '../../broker/broker.js';
-
-/** A publication as a Centrifugo reply carries it: `data` is the JSON value (a string for text publications). */
-export interface WirePublication {
-  data: unknown;
-  offset: number;
-  info?: PublisherInfo;
-  tags?: Record<string, string>;
-}
-
-export function wirePublication(p: StoredPublication): WirePublication {
-  const out: WirePublication = {
-    data: p.json === true ? (JSON.parse(p.data) as unknown) : p.data,
-    offset: p.offset,
-  };
-  if (p.info !== undefined) {
-    const info: PublisherInfo = { user: p.info.user, client: p.info.client };
-    if (p.info.connInfo !== undefined) info.conn_info = p.info.connInfo;
-    if (p.info.chanInfo !== undefined) info.chan_info = p.info.chanInfo;
-    out.info = info;
-  }
-  if (p.tags !== undefined) out.tags = p.tags;
-  return out;
-}
+import {
+  wirePublication,
+  type ReadResult,
+  type StreamPosition,
+  type WirePublication,
+} from '../../history/history-store.js';
 
 /** The client's last position from a subscribe request (`offset`, `epoch`); offset 0 / epoch '' when absent. */
 export function requestedPosition(p: Record<string, unknown>): StreamPosition {
