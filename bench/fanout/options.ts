@@ -44,7 +44,7 @@ export interface BenchOptions {
   stall: number;
   /** Results file; default bench/results/fanout.md for full runs, none for --quick. */
   out: string | undefined;
-  /** Folder to write a `--cpu-prof` profile of each server process into; default none. */
+  /** Folder to write a CPU profile of each server process's measured phase into; default none. */
   profileDir: string | undefined;
   quick: boolean;
 }

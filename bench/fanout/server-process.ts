@@ -33,8 +33,9 @@ export class ServerProcess {
   }
 
   /**
-   * Forks the server named `target` (servers/index.ts); with `profileDir`, the process writes a V8 CPU profile there
-   * when it exits; `env` is added to the process's environment.
+   * Forks the server named `target` (servers/index.ts); with `profileDir`, the process writes there a V8 CPU profile
+   * of the measured phase (from the first CPU reading to the second, see server-main.ts); `env` is added to the
+   * process's environment.
    */
   static async start(
     target: ServerName,
@@ -42,8 +43,8 @@ export class ServerProcess {
     env: Record<string, string> = {},
   ): Promise<ServerProcess> {
     const execArgv = ['--import', 'tsx'];
-    if (profileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir);
-    const child = fork(ENTRY, [target], {
+    const args = profileDir === undefined ? [target] : [target, profileDir];
+    const child = fork(ENTRY, args, {
       execArgv,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
