@@ -151,6 +151,12 @@ export interface GatewayConfig {
   /** Centrifugo protocol: error replies in a burst before the connection is closed with 3509; 0 = never. Default 50. */
   centrifugeErrorBurst: number;
   /**
+   * Centrifugo protocol: most messages (pushes and replies) joined into one WebSocket frame when a connection is
+   * sent several in one event-loop turn (a burst); the first of a turn leaves at once. Fewer frames and socket
+   * writes per message, as Centrifugo's writer (`max_messages_in_frame`) does; 1 = one message per frame. Default 16.
+   */
+  centrifugeMaxMessagesInFrame: number;
+  /**
    * Centrifugo protocol: options of channels without a namespace (the rooms), as Centrifugo's `channel` options in
    * camelCase (`{"allowSubscribeForClient": true, ...}`); every allow false by default. JSON in env/flags.
    */
@@ -386,6 +392,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   num('centrifugeCommandBurst', 200, 1, 1_000_000),
   num('centrifugeErrorRate', 5, 0, 1_000_000),
   num('centrifugeErrorBurst', 50, 0, 1_000_000),
+  num('centrifugeMaxMessagesInFrame', 16, 1, 1024),
   {
     key: 'channelDefaults',
     kind: { type: 'json', parse: parseChannelOptions },

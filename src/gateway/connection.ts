@@ -1,6 +1,8 @@
 /**
  * One WebSocket client as the gateway sees it: a stable id, its protocol, the rooms it joined, and a bounded
  * outgoing buffer. Sends never queue without limit: past `maxBufferedBytes` the connection is closed with 4008.
+ * A protocol whose frames carry several newline-separated messages (Centrifugo's JSON) gets the messages of a burst
+ * joined into frames of at most `maxMessagesInFrame`, as Centrifugo's writer does.
  */
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
@@ -9,13 +11,29 @@ import type { StreamPosition } from '../history/history-store.js';
 import type { Protocol, Session } from '../protocol/protocol.js';
 import type { ConnId, RoomId } from '../types.js';
 import {
+  payloadLength,
   prepareTextFrame,
   rawSocket,
+  sendJoined,
   sendPrepared,
   uncorkAtEndOfTurn,
   type PreparedFrame,
   type TurnCorked,
 } from './frame.js';
+
+/** How much a connection may have unsent, and how its bursts are framed. */
+export interface SendLimits {
+  /** Unsent bytes past which the connection is closed with 4008. */
+  readonly maxBufferedBytes: number;
+  /**
+   * Messages one frame may carry when the protocol allows several (see {@link Protocol.joinsFrames}); 1 = one
+   * message per frame. Other protocols always get one per frame.
+   */
+  readonly maxMessagesInFrame: number;
+}
+
+/** A joined frame is written once its payload reaches this many bytes, whatever `maxMessagesInFrame` allows. */
+const MAX_JOINED_BYTES = 64 * 1024;
 
 /**
  * Where a connection is in a room's stream. `gapClose`: for a positioned subscription, the close code to use when a
@@ -30,7 +48,6 @@ export interface HeldFrame {
   readonly offset: number | undefined;
   readonly epoch: string | undefined;
   readonly frame: PreparedFrame;
-  readonly text: string;
 }
 
 export class Connection implements TurnCorked {
@@ -82,6 +99,11 @@ export class Connection implements TurnCorked {
    */
   #turnWrites: 0 | 1 | 2 = 0;
   readonly #maxBufferedBytes: number;
+  /** 1 when frames are never joined; else the most messages of a burst joined into one frame. */
+  readonly #joinLimit: number;
+  /** Frames of this turn waiting to be joined (after the turn's first write), and their payload bytes. */
+  #joining: PreparedFrame[] = [];
+  #joiningBytes = 0;
   readonly #onSlow: (conn: Connection) => void;
 
   constructor(
@@ -89,7 +111,7 @@ export class Connection implements TurnCorked {
     ws: WebSocket,
     request: IncomingMessage,
     protocol: Protocol,
-    maxBufferedBytes: number,
+    limits: SendLimits,
     onSlow: (conn: Connection) => void,
   ) {
     this.id = id;
@@ -98,7 +120,8 @@ export class Connection implements TurnCorked {
     this.request = request;
     this.protocol = protocol;
     this.remoteAddress = request.socket.remoteAddress ?? '';
-    this.#maxBufferedBytes = maxBufferedBytes;
+    this.#maxBufferedBytes = limits.maxBufferedBytes;
+    this.#joinLimit = protocol.joinsFrames === true ? Math.max(1, limits.maxMessagesInFrame) : 1;
   }
 
   /** Whether the gateway stopped reading this socket because too many of its messages await handling. */
@@ -121,18 +144,18 @@ export class Connection implements TurnCorked {
 
   /** Bytes accepted for sending but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return this.#ws.bufferedAmount + this.#joiningBytes;
   }
 
   /** Sends one text frame. Returns false if the connection is not open or was just closed as a slow consumer. */
   send(text: string): boolean {
-    return this.sendFrame(prepareTextFrame(text), text);
+    return this.sendFrame(prepareTextFrame(text));
   }
 
   /** Sends a frame prepared once for many receivers (see {@link prepareTextFrame}). */
-  sendFrame(frame: PreparedFrame, text: string): boolean {
+  sendFrame(frame: PreparedFrame): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#ws.bufferedAmount + frame.length > this.#maxBufferedBytes) {
+    if (this.#ws.bufferedAmount + this.#joiningBytes + frame.length > this.#maxBufferedBytes) {
       // The close frame queues behind the unsent data: a client that resumes reading learns why it was dropped,
       // and one that never does is cut by ws's close timeout. Either way nothing more is buffered for it.
       this.close(CloseCode.SlowConsumer, 'slow consumer: send buffer full');
@@ -146,17 +169,38 @@ export class Connection implements TurnCorked {
       rawSocket(this.#ws)?.cork();
       this.#turnWrites = 2;
     }
-    sendPrepared(this.#ws, frame, text);
+    if (this.#turnWrites === 2 && this.#joinLimit > 1) {
+      this.#joining.push(frame);
+      this.#joiningBytes += payloadLength(frame);
+      if (this.#joining.length >= this.#joinLimit || this.#joiningBytes >= MAX_JOINED_BYTES)
+        this.#writeJoined();
+      return true;
+    }
+    sendPrepared(this.#ws, frame);
     return true;
   }
 
   /** Flushes the writes held during this event-loop turn. Called by the fan-out scheduler only. */
   releaseTurn(): void {
+    if (this.#joining.length > 0) this.#writeJoined();
     if (this.#turnWrites === 2) rawSocket(this.#ws)?.uncork();
     this.#turnWrites = 0;
   }
 
+  /** Writes the frames waiting to be joined, as one frame (or as is when there is one). */
+  #writeJoined(): void {
+    const frames = this.#joining;
+    const bytes = this.#joiningBytes;
+    this.#joining = [];
+    this.#joiningBytes = 0;
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    if (frames.length === 1) sendPrepared(this.#ws, frames[0] as PreparedFrame);
+    else sendJoined(this.#ws, frames, bytes);
+  }
+
   close(code: number = CloseCode.GoingAway, reason = ''): void {
+    // What this turn sent before the close leaves before the close frame.
+    if (this.#joining.length > 0) this.#writeJoined();
     if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) {
       this.#ws.close(code, reason);
     }
@@ -167,6 +211,8 @@ export class Connection implements TurnCorked {
 
   /** Cuts the TCP connection without a closing handshake. */
   terminate(): void {
+    this.#joining = [];
+    this.#joiningBytes = 0;
     this.#ws.terminate();
   }
 

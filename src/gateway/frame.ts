@@ -40,16 +40,91 @@ export function prepareTextFrame(text: string): PreparedFrame {
 const NO_FRAME = Buffer.alloc(0);
 const single: Buffer[] = [NO_FRAME];
 
-/** Writes a prepared frame; the caller checked the socket is open. */
-export function sendPrepared(ws: WebSocket, frame: PreparedFrame, text: string): void {
+/**
+ * Writes a prepared frame (`header`: its header's length); the caller checked the socket is open. Without ws's
+ * internals or with an extension negotiated, the payload goes through `ws.send` as a text message.
+ */
+function write(ws: WebSocket, frame: Buffer, header: number): void {
   const sender = (ws as unknown as { _sender?: SenderInternals })._sender;
   if (sender && typeof sender.sendFrame === 'function' && ws.extensions === '') {
     single[0] = frame;
     sender.sendFrame(single);
     single[0] = NO_FRAME; // so the last push is not kept alive
   } else {
-    ws.send(text);
+    ws.send(frame.subarray(header), { binary: false });
   }
+}
+
+/** Writes a prepared frame; the caller checked the socket is open. */
+export function sendPrepared(ws: WebSocket, frame: PreparedFrame): void {
+  write(ws, frame, headerLength(frame));
+}
+
+/** Bytes of a prepared frame's header: 2, 4 or 10 (server frames are never masked). */
+function headerLength(frame: PreparedFrame): number {
+  const len = (frame[1] ?? 0) & 0x7f;
+  return len < 126 ? 2 : len === 126 ? 4 : 10;
+}
+
+/** Payload bytes of a prepared frame. */
+export function payloadLength(frame: PreparedFrame): number {
+  return frame.length - headerLength(frame);
+}
+
+/** The text a prepared frame carries. */
+export function payloadText(frame: PreparedFrame): string {
+  return frame.toString('utf8', headerLength(frame));
+}
+
+/**
+ * The last join: receivers of one room get the same pushes in the same turn, so nearly every receiver after the
+ * first asks for the frame just built (the frames compared by identity). Emptied at the end of each turn.
+ */
+let lastFrames: readonly PreparedFrame[] = [];
+let lastJoined: Buffer = NO_FRAME;
+
+function sameFrames(a: readonly PreparedFrame[], b: readonly PreparedFrame[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Writes several prepared frames as one text frame whose payload is theirs joined by `\n` (`payloadBytes`: the sum
+ * of their payloads), for protocols whose frames carry newline-separated messages (Centrifugo's JSON): a receiver
+ * gets one frame and its socket one chunk instead of one per message, and the joined frame is built once for all
+ * receivers given the same frames in a row. `frames` must not change afterwards. The caller checked the socket is
+ * open.
+ */
+export function sendJoined(ws: WebSocket, frames: readonly PreparedFrame[], payloadBytes: number): void {
+  if (!sameFrames(frames, lastFrames)) {
+    lastJoined = joinFrames(frames, payloadBytes);
+    lastFrames = frames;
+  }
+  write(ws, lastJoined, headerLength(lastJoined));
+}
+
+function joinFrames(frames: readonly PreparedFrame[], payloadBytes: number): Buffer {
+  const size = payloadBytes + frames.length - 1;
+  const header = size < 126 ? 2 : size < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafeSlow(header + size);
+  out[0] = 0x81; // FIN + text
+  if (header === 2) out[1] = size;
+  else if (header === 4) {
+    out[1] = 126;
+    out.writeUInt16BE(size, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(0, 2);
+    out.writeUInt32BE(size, 6);
+  }
+  let at = header;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i] as PreparedFrame;
+    if (i > 0) out[at++] = 0x0a;
+    at += f.copy(out, at, headerLength(f));
+  }
+  return out;
 }
 
 /** Something holding corked writes until {@link uncorkAtEndOfTurn} releases them. */
@@ -64,6 +139,8 @@ function releaseAll(): void {
   flushScheduled = false;
   for (const c of corked) c.releaseTurn();
   corked.length = 0;
+  lastFrames = [];
+  lastJoined = NO_FRAME;
 }
 
 /**

@@ -522,7 +522,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayApi {
   #accept(ws: WebSocket, req: IncomingMessage): void {
     const offered = new Set(ws.protocol === '' ? [] : [ws.protocol]);
     const protocol = selectProtocol(req, offered, this.#defaultProtocol);
-    const conn = new Connection(this.#nextId++, ws, req, protocol, this.config.maxBufferedBytes, (slow) => {
+    const limits = {
+      maxBufferedBytes: this.config.maxBufferedBytes,
+      maxMessagesInFrame: this.config.centrifugeMaxMessagesInFrame,
+    };
+    const conn = new Connection(this.#nextId++, ws, req, protocol, limits, (slow) => {
       this.#limitedLog.warn(
         slow.remoteAddress,
         { conn: slow.id, address: slow.remoteAddress, buffered: slow.bufferedAmount },

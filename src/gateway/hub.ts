@@ -29,7 +29,6 @@ export interface Delivery {
 /** A push encoded and framed once for one protocol, and how many receivers it reached. */
 interface Encoded {
   readonly protocol: Protocol;
-  readonly text: string;
   readonly frame: PreparedFrame;
   delivered: number;
 }
@@ -189,8 +188,8 @@ export class Hub {
           const text = encode(conn.protocol);
           current =
             text === undefined
-              ? { protocol: conn.protocol, text: '', frame: NOTHING, delivered: 0 }
-              : { protocol: conn.protocol, text, frame: prepareTextFrame(text), delivered: 0 };
+              ? { protocol: conn.protocol, frame: NOTHING, delivered: 0 }
+              : { protocol: conn.protocol, frame: prepareTextFrame(text), delivered: 0 };
           encoded.set(conn.protocol, current);
         }
       }
@@ -202,7 +201,7 @@ export class Hub {
             conn.held.delete(room);
             conn.close(CloseCode.SlowConsumer, 'slow consumer: too many pushes during a subscribe');
             dropped++;
-          } else held.push({ offset, epoch, frame: current.frame, text: current.text });
+          } else held.push({ offset, epoch, frame: current.frame });
           continue;
         }
       }
@@ -219,7 +218,7 @@ export class Hub {
           moveTo(at, offset, epoch);
         }
       }
-      if (conn.sendFrame(current.frame, current.text)) current.delivered++;
+      if (conn.sendFrame(current.frame)) current.delivered++;
       else dropped++;
     }
     const result: Delivery = { delivered: 0, dropped };
@@ -261,7 +260,7 @@ export class Hub {
         if (isSentAlready(at, h.offset, h.epoch)) continue;
         moveTo(at, h.offset, h.epoch);
       }
-      if (conn.sendFrame(h.frame, h.text)) sent++;
+      if (conn.sendFrame(h.frame)) sent++;
     }
     if (at !== undefined && conn.rooms.has(room)) {
       if (gapClose !== undefined) at.gapClose = gapClose;

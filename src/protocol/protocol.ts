@@ -56,6 +56,12 @@ export interface Protocol {
    * it show nothing. Called once per event, like {@link encodePush}.
    */
   encodePresence?(room: RoomId, event: PresenceEvent, info: PublisherInfo): string;
+  /**
+   * Whether one frame may carry several messages separated by `\n` (Centrifugo's JSON format): the connection then
+   * joins the messages of a burst into fewer frames (`centrifugeMaxMessagesInFrame`). Encoded messages must not
+   * contain a raw newline.
+   */
+  readonly joinsFrames?: boolean;
   /** When present, the connection's frames go to this session instead of the command table. */
   openSession?(host: SessionHost): Session;
 }

@@ -149,6 +149,49 @@ describe('Centrifugo client protocol on /connection/websocket', () => {
     assert.equal(pub.data, 'to carol');
   });
 
+  it('joins a burst of publications into fewer frames; the SDK reads every one, in order', async () => {
+    const room = 'room-burst';
+    const count = 300;
+    const c = sdk();
+    await connected(c);
+    const got: unknown[] = [];
+    const sub = c.newSubscription(room);
+    const all = within('all publications', (done) => {
+      sub.on('publication', (ctx: PublicationContext) => {
+        got.push(ctx.data);
+        if (got.length === count) done(undefined);
+      });
+    });
+    await within('subscribed', (done) => {
+      sub.once('subscribed', done);
+      sub.subscribe();
+    });
+    const raw = await TestClient.open(wsUrl(gateway, '/connection/websocket'));
+    texts.push(raw);
+    await raw.request(`{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":"${room}"}}`);
+    const lines = (): string[] =>
+      raw.received.flatMap((f) => f.split('\n')).filter((l) => l.includes('"pub"'));
+    const publisher = await TestClient.open(wsUrl(gateway));
+    texts.push(publisher);
+    // One write: the server reads the burst at once and fans it out in few turns.
+    const socket = (publisher.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.cork();
+    for (let i = 0; i < count; i++)
+      publisher.ws.send(`sendByRoom|${JSON.stringify({ roomNum: room, message: `n${i}` })}`);
+    socket.uncork();
+    await all;
+    assert.deepEqual(
+      got,
+      Array.from({ length: count }, (_, i) => `n${i}`),
+    );
+    // Each wait needs a new frame within its deadline, and there are at most `count` of them.
+    while (lines().length < count)
+      await raw.waitFor(() => true, { what: `publication ${lines().length + 1}` });
+    assert.equal(lines().length, count);
+    const frames = raw.received.filter((f) => f.includes('"pub"')).length;
+    assert.ok(frames < count / 2, `${count} publications came in ${frames} frames`);
+  });
+
   it('answers rpc through onRpc, 104 for unknown methods, 102 for unknown namespaces, 108 for history', async () => {
     const c = sdk();
     await connected(c);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BrokerMessage } from '../../src/broker/broker.js';
 import type { Connection } from '../../src/gateway/connection.js';
+import { payloadText, type PreparedFrame } from '../../src/gateway/frame.js';
 import { Hub } from '../../src/gateway/hub.js';
 import { createLogger } from '../../src/logger.js';
 import { centrifugeProtocol } from '../../src/protocol/centrifuge/index.js';
@@ -32,7 +33,7 @@ function double(protocol: Protocol): Double {
     everJoined: false,
     held: undefined,
     positions: undefined,
-    sendFrame: (_frame: unknown, text: string) => (texts.push(text), true),
+    sendFrame: (frame: PreparedFrame) => (texts.push(payloadText(frame)), true),
     close: (code: number) => closed.push(code),
   } as unknown as Connection;
   return { conn, texts, closed };

@@ -16,6 +16,7 @@ export const CENTRIFUGE_PATH = '/connection/websocket';
 
 export const centrifugeProtocol: Protocol = {
   name: 'centrifuge',
+  joinsFrames: true,
   decode(): InboundMessage {
     throw new GatewayError(ErrorCode.BadPayload, 'centrifuge frames are handled by the session');
   },
