@@ -27,8 +27,17 @@ export interface BenchOptions {
   duration: number;
   /** Characters per published message (timestamp + padding). Default 100. */
   size: number;
-  /** Messages published and awaited before measuring, so every server runs JIT-compiled code. Default 20. */
+  /**
+   * Messages published (at once) and awaited before measuring, so every server runs JIT-compiled code: at least this
+   * many, and at least enough for `warmupDeliveries` deliveries (see {@link warmupMessages}). Default 20.
+   */
   warmup: number;
+  /**
+   * Deliveries the warm-up reaches at least: V8 compiles a hot path after enough calls, not enough messages, and
+   * code compiled during the measured phase would be counted in it (on V8's background threads). Default 200,000
+   * (quick: 0).
+   */
+  warmupDeliveries: number;
   /** Times every target and mode is run (interleaved); tables show the median. Default 3 (quick: 1). */
   rounds: number;
   /**
@@ -50,7 +59,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messages M] [--pipelined P] [--rate R]
-  [--duration S] [--size CHARS] [--warmup W] [--rounds K]
+  [--duration S] [--size CHARS] [--warmup W] [--warmup-deliveries D] [--rounds K]
   [--targets tars-ws,tars-ws-centrifuge,tars-ws-mixed,ws,socket.io,ws-corked,tars-ws-stats,tars-ws-metrics,
              tars-ws-history,tars-ws-history-redis]
   [--modes burst,steady,pipelined] [--timeout S] [--stall S] [--out FILE|-] [--profile DIR] [--quick]
@@ -58,6 +67,13 @@ export const USAGE = `usage: npm run bench:fanout -- [--subscribers N] [--messag
   [--metrics (adds tars-ws-metrics: tars-ws with Prometheus metrics on; results in bench/results/fanout-metrics.md)]
   [--history (adds tars-ws-history and tars-ws-history-redis: tars-ws with the room keeping history on the memory
              and Redis engines, Redis at 127.0.0.1:6379 or BENCH_REDIS_URL; results in bench/results/fanout-history.md)]`;
+
+/** Messages of the warm-up: `warmup`, or more to reach `warmupDeliveries` with this many subscribers (at most 10,000). */
+export function warmupMessages(opts: BenchOptions): number {
+  if (opts.warmup === 0) return 0;
+  const needed = Math.ceil(opts.warmupDeliveries / Math.max(1, opts.subscribers));
+  return Math.min(10_000, Math.max(opts.warmup, needed));
+}
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const flags = new Flags(argv, ['quick', 'stats', 'metrics', 'history'], USAGE);
@@ -71,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     duration: int('duration', 5, 1, 1, 600),
     size: int('size', 100, 100, 24, 65_536),
     warmup: int('warmup', 20, 5, 0, 10_000),
+    warmupDeliveries: int('warmup-deliveries', 200_000, 0, 0, 10_000_000),
     rounds: int('rounds', 3, 1, 1, 100),
     targets: flags.list('targets', TARGET_NAMES, DEFAULT_TARGETS),
     modes: flags.list('modes', MODES, MODES),

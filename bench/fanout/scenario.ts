@@ -9,7 +9,7 @@ import { CLIENTS } from './clients/index.js';
 import { Deadline } from './deadline.js';
 import { collectGarbage } from './gc.js';
 import { DeliveryRecorder, stampedMessage, type LatencySummary } from './latency.js';
-import type { BenchOptions, Mode } from './options.js';
+import { warmupMessages, type BenchOptions, type Mode } from './options.js';
 import { SequenceTracker, type SequenceSummary } from './sequence.js';
 import { ServerProcess } from './server-process.js';
 import { ROOM, type TargetName } from './targets.js';
@@ -58,7 +58,8 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
   const deadline = new Deadline(opts.timeout);
   const client = CLIENTS[target];
   const published = publishedCount(mode, opts);
-  const recorder = new DeliveryRecorder(Math.max(opts.warmup, published) * opts.subscribers);
+  const warmup = warmupMessages(opts);
+  const recorder = new DeliveryRecorder(Math.max(warmup, published) * opts.subscribers);
   const sequence = mode === 'pipelined' ? new SequenceTracker(opts.subscribers, published) : undefined;
   const onPushOf = (index: number): OnPush =>
     sequence ? sequence.forSubscriber(index, recorder.record) : recorder.record;
@@ -91,9 +92,9 @@ export async function runScenario(target: TargetName, mode: Mode, opts: BenchOpt
     const publisher = await deadline.race(client.publisher(url), () => 'connecting the publisher');
     conns.push(publisher);
 
-    if (opts.warmup > 0) {
-      for (let i = 0; i < opts.warmup; i++) publisher.publish(ROOM, stampedMessage(opts.size));
-      const end = await waitForDeliveries(recorder, opts.warmup * result.subscribers, opts, deadline);
+    if (warmup > 0) {
+      for (let i = 0; i < warmup; i++) publisher.publish(ROOM, stampedMessage(opts.size));
+      const end = await waitForDeliveries(recorder, warmup * result.subscribers, opts, deadline);
       if (end !== 'done') throw new Error(`warm-up ${end} after ${recorder.count} deliveries`);
     }
     recorder.reset(published * result.subscribers);
