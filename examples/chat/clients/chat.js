@@ -1,19 +1,19 @@
 // The chat page logic shared by client1.html and client2.html: the original example's `cmd|payload` text protocol
 // (see shared/spec/tarsphp-compat.md) without its defects: the server URL comes from the page's own location,
 // incoming text is shown as text, disconnect means disconnect, and only an unwanted close reconnects (with backoff).
+// The log, notice and indicator helpers are chat-ui.js's (window.ChatUI), loaded before this file.
 'use strict';
 
 (() => {
+  const { byId: $, appendLine, noticeLine, showState, showJoined, socketUrl } = window.ChatUI;
   /** The room this page joins on every (re)connect: `data-room` on <body>. */
   const ROOM = document.body.dataset.room || 'room1';
   const PING_EVERY_MS = 10_000;
   const BACKOFF_BASE_MS = 500;
   const BACKOFF_MAX_MS = 30_000;
-  const MAX_LOG_ENTRIES = 500;
   // Close codes after which the same client would fail again (src/errors.ts CloseCode): do not reconnect.
   const FINAL_CLOSE_CODES = new Set([1002, 1007]);
 
-  const $ = (id) => document.getElementById(id);
   const ui = {
     log: $('log'),
     status: $('status'),
@@ -38,7 +38,6 @@
   let pingTimer;
   let retryTimer;
   let countdownTimer;
-  let noticeTimer;
 
   /**
    * The gateway that served this page, same host and port, wss: under https:. The path is the folder above
@@ -46,15 +45,12 @@
    */
   function serverUrl() {
     if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
-    const url = new URL('..', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return url.href;
+    return socketUrl('..');
   }
 
   /** state: connecting | connected | reconnecting | disconnected */
   function setStatus(state, text = state) {
-    ui.status.textContent = text;
-    ui.status.dataset.state = state;
+    showState(ui.status, state, text);
     const open = state === 'connected';
     ui.connect.disabled = open || state === 'connecting';
     ui.disconnect.disabled = state === 'disconnected';
@@ -62,31 +58,12 @@
     ui.broadcast.disabled = !open;
   }
 
-  function setJoined(joined) {
-    ui.joined.textContent = joined ? 'joined' : 'not joined';
-    ui.joined.dataset.joined = String(joined);
-  }
+  const setJoined = (joined) => showJoined(ui.joined, joined);
 
-  /** Appends one line to the log. kind: in (from the server) | out (sent by this page) | note (local event). */
-  function append(kind, text) {
-    const item = document.createElement('li');
-    item.className = kind;
-    const time = document.createElement('time');
-    time.textContent = new Date().toLocaleTimeString();
-    const body = document.createElement('span');
-    body.className = 'text';
-    body.textContent = text; // never innerHTML: the server relays what other users typed
-    item.append(time, ' ', body);
-    ui.log.append(item);
-    while (ui.log.childElementCount > MAX_LOG_ENTRIES) ui.log.firstElementChild.remove();
-    ui.log.scrollTop = ui.log.scrollHeight;
-  }
+  /** Appends one line to the log, as text. kind: in (from the server) | out (sent by this page) | note (local). */
+  const append = (kind, text) => appendLine(ui.log, kind, text);
 
-  function showNotice(text) {
-    ui.notice.textContent = text;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => (ui.notice.textContent = ''), 6000);
-  }
+  const showNotice = noticeLine(ui.notice);
 
   function clearRetry() {
     clearTimeout(retryTimer);

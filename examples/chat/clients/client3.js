@@ -3,13 +3,13 @@
 // resubscribes by itself, recovering the messages missed meanwhile (the `chat` namespace keeps history); the page
 // shows who is online (presence, then join/leave live) and the last messages on entering. With a token secret
 // configured, the page asks the demo's /demo/token for a short-lived token for the chosen name (a demo-only
-// endpoint: a real app mints tokens in its own backend after a login).
+// endpoint: a real app mints tokens in its own backend after a login). The log, notice and indicator helpers are
+// chat-ui.js's (window.ChatUI), loaded before this file, as for the text pages.
 'use strict';
 
 (() => {
-  const MAX_LOG_ENTRIES = 500;
+  const { byId: $, appendLine, noticeLine, showState, showJoined, socketUrl } = window.ChatUI;
   const HISTORY_ON_JOIN = 20;
-  const $ = (id) => document.getElementById(id);
   const ui = {
     status: $('status'),
     myChannel: $('myChannel'),
@@ -32,50 +32,27 @@
   let client = null;
   /** @type {import('centrifuge').Subscription | null} */
   let sub = null;
-  let noticeTimer;
   /** client id -> user of the channel's presence, kept live by join/leave pushes. */
   const online = new Map();
 
-  function endpoint() {
-    const url = new URL('../connection/websocket', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return url.href;
-  }
+  const endpoint = () => socketUrl('../connection/websocket');
 
   function setStatus(state) {
-    ui.status.textContent = state;
-    ui.status.dataset.state = state;
+    showState(ui.status, state);
     ui.connect.disabled = state !== 'disconnected';
     ui.disconnect.disabled = state === 'disconnected';
   }
 
   function setJoined(channel, joined) {
     ui.myChannel.textContent = channel || 'none';
-    ui.joined.textContent = joined ? 'joined' : 'not joined';
-    ui.joined.dataset.joined = String(joined);
+    showJoined(ui.joined, joined);
     ui.send.disabled = !joined;
   }
 
-  /** Appends one line; kind: in | out | note | error. Text only, never HTML: it is what other users typed. */
-  function append(kind, text) {
-    const item = document.createElement('li');
-    item.className = kind;
-    const time = document.createElement('time');
-    time.textContent = new Date().toLocaleTimeString();
-    const body = document.createElement('span');
-    body.className = 'text';
-    body.textContent = text;
-    item.append(time, ' ', body);
-    ui.log.append(item);
-    while (ui.log.childElementCount > MAX_LOG_ENTRIES) ui.log.firstElementChild.remove();
-    ui.log.scrollTop = ui.log.scrollHeight;
-  }
+  /** Appends one line to the log, as text; kind: in | in history | note | error. */
+  const append = (kind, text) => appendLine(ui.log, kind, text);
 
-  function showNotice(text) {
-    ui.notice.textContent = text;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => (ui.notice.textContent = ''), 6000);
-  }
+  const showNotice = noticeLine(ui.notice);
 
   /** A publication as a line: text pages send strings; other SDK apps may send objects. */
   function describe(pub) {
