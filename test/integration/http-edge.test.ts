@@ -211,6 +211,32 @@ describe('served pages', () => {
     assert.ok(res.headers.get('referrer-policy'));
   });
 
+  it('serve every script the chat pages load, from this origin, as JavaScript, and no inline script', async () => {
+    const expected: Record<string, string[]> = {
+      'client1.html': ['chat-ui.js', 'chat.js'],
+      'client2.html': ['chat-ui.js', 'chat.js'],
+      'client3.html': ['vendor/centrifuge/centrifuge.js', 'chat-ui.js', 'client3.js'],
+    };
+    for (const [page, scripts] of Object.entries(expected)) {
+      const html = await (await fetch(`${gateway.url}/clients/${page}`)).text();
+      const tags = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1] ?? '');
+      // The shared helpers come first: the page's own script reads them when it runs (deferred, in order).
+      assert.deepEqual(
+        tags.map((attrs) => /\bsrc="([^"]+)"/.exec(attrs)?.[1]),
+        scripts,
+        `${page} loads its scripts by relative src, in this order`,
+      );
+      for (const src of scripts) {
+        const res = await fetch(`${gateway.url}/clients/${src}`);
+        assert.equal(res.status, 200, `${page}: ${src}`);
+        assert.match(res.headers.get('content-type') ?? '', /javascript/, `${page}: ${src}`);
+        assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+        await res.arrayBuffer();
+      }
+    }
+  });
+
   it('serves a path with a "." segment', async () => {
     const reply = await rawRequest(
       gateway.address.port,
