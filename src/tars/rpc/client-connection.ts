@@ -1,7 +1,9 @@
 /**
  * One TCP connection from a client to one endpoint: lazy connect with a timeout, request-id multiplexing, reply
  * routing. Anything a peer sends that cannot be framed or decoded closes this connection and fails its in-flight
- * calls with a TarsRpcError; nothing escapes the socket handlers.
+ * calls with a TarsRpcError; nothing escapes the socket handlers. The bytes waiting to be written are bounded
+ * (`maxBufferedBytes`): a peer that stops reading makes new calls fail at once with -9 (Overload) until the
+ * socket drains, instead of piling requests up in memory.
  */
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -20,6 +22,12 @@ export interface PendingCall {
 export interface ClientConnectionOptions {
   readonly connectTimeout: number;
   readonly maxPacketLength: number;
+  /**
+   * Most bytes waiting to be written (the socket's buffer and this turn's batch): a request that would pass it
+   * fails with -9 (Overload), and so does every request after it until the socket drains. A request is always
+   * accepted when nothing is waiting, however large.
+   */
+  readonly maxBufferedBytes: number;
   readonly logger: Logger;
   /** First request id (tests start near 2^31 to see the wrap-around). */
   readonly firstRequestId?: number;
@@ -41,6 +49,9 @@ export class ClientConnection {
   #abortConnect: ((err: Error) => void) | undefined;
   /** Requests made during one event-loop turn, sent together after its I/O: one syscall for many calls. */
   #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  /** The write buffer passed `maxBufferedBytes`: new requests fail until the socket drains. */
+  #overloaded = false;
   #drained: (() => void) | undefined;
 
   constructor(endpoint: Endpoint, opts: ClientConnectionOptions) {
@@ -60,6 +71,10 @@ export class ClientConnection {
   /** Number of calls awaiting a reply. */
   get inFlight(): number {
     return this.#pending.size;
+  }
+  /** Bytes of requests not yet written to the kernel: the socket's buffer and this turn's batch. */
+  get bufferedBytes(): number {
+    return (this.#socket?.writableLength ?? 0) + this.#batchBytes;
   }
 
   /** Connects once; later calls share the same attempt. Rejects with TarsRpcError -8. */
@@ -102,22 +117,54 @@ export class ClientConnection {
 
   /**
    * Writes one request. `encode` receives the request id chosen here; `call` is registered under it unless the
-   * request is one-way. Returns the id, which the caller uses to {@link forget} a timed-out call.
+   * request is one-way. Returns the id, which the caller uses to {@link forget} a timed-out call. Throws
+   * TarsRpcError -13 when the connection is not open, and -9 (Overload, nothing queued) when the request would
+   * pass `maxBufferedBytes` or the buffer has not drained since it did.
    */
   send(encode: (requestId: number) => Uint8Array, call: PendingCall | undefined): number {
     if (this.#state !== 'open' || this.#socket === undefined) {
       throw new TarsRpcError(TarsRet.SendRequestError, 'connection not open');
     }
+    const buffered = this.bufferedBytes;
+    // A write of bytes below the socket's high-water mark promises no 'drain': an empty buffer ends the overload too.
+    if (this.#overloaded && buffered === 0) this.#flowAgain();
+    if (this.#overloaded || buffered >= this.#opts.maxBufferedBytes) throw this.#overload(buffered);
     const id = this.#ids.next();
     const bytes = encode(id);
+    if (buffered > 0 && buffered + bytes.length > this.#opts.maxBufferedBytes) throw this.#overload(buffered);
     if (call) this.#pending.set(id, call);
+    this.#batchBytes += bytes.length;
     if (this.#batch.push(bytes) === 1) setImmediate(this.#flush);
     return id;
+  }
+
+  #flowAgain(): void {
+    this.#overloaded = false;
+    this.#opts.logger.info(
+      { endpoint: formatEndpoint(this.endpoint) },
+      'tars connection drained; calls flow again',
+    );
+  }
+
+  #overload(buffered: number): TarsRpcError {
+    const where = formatEndpoint(this.endpoint);
+    if (!this.#overloaded) {
+      this.#overloaded = true;
+      this.#opts.logger.warn(
+        { endpoint: where, bufferedBytes: buffered, maxBufferedBytes: this.#opts.maxBufferedBytes },
+        'tars peer is not reading its requests; new calls fail until the connection drains',
+      );
+    }
+    return new TarsRpcError(
+      TarsRet.Overload,
+      `${buffered} bytes of requests to ${where} are waiting to be written (maxBufferedBytes ${this.#opts.maxBufferedBytes}): the peer is not reading; try later`,
+    );
   }
 
   readonly #flush = (): void => {
     const batch = this.#batch;
     this.#batch = [];
+    this.#batchBytes = 0;
     const socket = this.#socket;
     if (socket === undefined || this.#state === 'closed' || batch.length === 0) return;
     socket.write(batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch));
@@ -183,6 +230,9 @@ export class ClientConnection {
         call.settle(reply);
         if (this.#drained && this.#pending.size === 0) this.#drained();
       }
+    });
+    socket.on('drain', () => {
+      if (this.#overloaded) this.#flowAgain();
     });
     socket.on('error', (err) => {
       this.#opts.logger.debug({ endpoint: where, err: err.message }, 'tars connection error');

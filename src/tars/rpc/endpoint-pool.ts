@@ -14,6 +14,7 @@ import { TarsRet, TarsRpcError } from './errors.js';
 export interface EndpointPoolOptions {
   readonly connectTimeout: number;
   readonly maxPacketLength: number;
+  readonly maxBufferedBytes: number;
   readonly health: HealthPolicy;
   readonly logger: Logger;
   readonly firstRequestId?: number;
@@ -67,6 +68,13 @@ export class EndpointPool {
   /** Endpoints whose connection is open now (diagnostics and tests). */
   get openConnections(): number {
     return this.#slots.filter((s) => s.conn?.isOpen === true).length;
+  }
+
+  /** Bytes of requests waiting to be written, over every connection (diagnostics and tests). */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const s of this.#slots) n += s.conn?.bufferedBytes ?? 0;
+    return n;
   }
 
   /** Fast path: the next endpoint in round robin, if its connection is open and healthy. */
@@ -183,6 +191,7 @@ export class EndpointPool {
       conn = new ClientConnection(slot.endpoint, {
         connectTimeout: this.#opts.connectTimeout,
         maxPacketLength: this.#opts.maxPacketLength,
+        maxBufferedBytes: this.#opts.maxBufferedBytes,
         logger: this.#opts.logger,
         firstRequestId: this.#opts.firstRequestId,
       });

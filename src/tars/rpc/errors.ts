@@ -9,7 +9,7 @@ import { TarsRet } from '../packet/constants.js';
 export { TarsRet };
 
 /**
- * A failed Tars call. `code` is the iRet (see `TarsRet`: -3 no function, -4 no servant, -7 timeout, -8 connect error, -12 bad reply, -13 not sent, -99 unknown); for server-side failures `message` is the server's
+ * A failed Tars call. `code` is the iRet (see `TarsRet`: -3 no function, -4 no servant, -7 timeout, -8 connect error, -9 overload (write buffer full), -12 bad reply, -13 not sent, -99 unknown); for server-side failures `message` is the server's
  * sResultDesc. A servant may throw one to choose the iRet its caller sees.
  *
  * @example

@@ -88,6 +88,13 @@ export interface ObjectProxyOptions {
   backoffMax?: number;
   /** Largest reply accepted, bytes (a larger length prefix closes the connection). Default 10 MiB. */
   maxPacketLength?: number;
+  /**
+   * Most bytes of requests waiting to be written on one endpoint's connection, an integer >= 1024. When a peer
+   * stops reading, a call that would pass it fails at once with -9 (`TarsRet.Overload`, nothing sent, nothing
+   * queued), and so does every call after it until the connection drains; calls already written still get their
+   * reply or time out. A single request is always accepted when nothing is waiting. Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
   /** Required for an address without `@endpoints`. */
   endpointSource?: EndpointSource;
   /** Default: silent. */
@@ -104,6 +111,7 @@ const DEFAULTS = {
   timeout: 3000,
   connectTimeout: 3000,
   maxPacketLength: 10 * 1024 * 1024,
+  maxBufferedBytes: 8 * 1024 * 1024,
 };
 
 /**
@@ -148,9 +156,15 @@ export class ObjectProxy implements Invoker {
       if (e.protocol !== 'tcp')
         throw new RangeError(`only tcp endpoints are supported, got ${e.protocol} in ${this.name}`);
     }
+    const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes;
+    if (!(Number.isSafeInteger(maxBufferedBytes) && maxBufferedBytes >= 1024))
+      throw new RangeError(
+        `ObjectProxy maxBufferedBytes must be an integer >= 1024, got ${maxBufferedBytes}`,
+      );
     this.#pool = new EndpointPool({
       connectTimeout: options.connectTimeout ?? DEFAULTS.connectTimeout,
       maxPacketLength: options.maxPacketLength ?? DEFAULTS.maxPacketLength,
+      maxBufferedBytes,
       health: resolveHealthPolicy(options),
       logger: options.logger ?? pino({ level: 'silent' }),
       firstRequestId: options.firstRequestId,
