@@ -72,6 +72,15 @@ export class ClientConnection {
   get inFlight(): number {
     return this.#pending.size;
   }
+  /**
+   * True while {@link send} refuses every request with -9: the buffer passed `maxBufferedBytes` and has not drained
+   * since, or it is at the bound. False does not promise that a given request fits: one that would pass the bound
+   * is still refused, and from then on this is true. The pool skips such a connection when another can take a call.
+   */
+  get refusing(): boolean {
+    const buffered = this.bufferedBytes;
+    return this.#overloaded ? buffered > 0 : buffered >= this.#opts.maxBufferedBytes;
+  }
   /** Bytes of requests not yet written to the kernel: the socket's buffer and this turn's batch. */
   get bufferedBytes(): number {
     return (this.#socket?.writableLength ?? 0) + this.#batchBytes;

@@ -77,13 +77,24 @@ export class EndpointPool {
     return n;
   }
 
-  /** Fast path: the next endpoint in round robin, if its connection is open and healthy. */
+  /** Endpoints whose connection refuses new calls now, over `maxBufferedBytes` (diagnostics and tests). */
+  get refusingConnections(): number {
+    return this.#slots.filter((s) => s.conn?.isOpen === true && s.conn.refusing).length;
+  }
+
+  /**
+   * Fast path: the next endpoint in round robin, if its connection is open and healthy. An open connection that is
+   * refusing calls (over `maxBufferedBytes`) is passed over as if it were not in the list, so its share goes to the
+   * next endpoint; any other endpoint that is not open and healthy ends the fast path, as it always did.
+   */
   pickOpen(): EndpointSlot | undefined {
     const n = this.#slots.length;
-    if (n === 0) return undefined;
-    const i = this.#rr % n;
-    const slot = this.#slots[i];
-    if (slot?.conn?.isOpen && !slot.health.isolated) {
+    for (let k = 0; k < n; k++) {
+      const i = (this.#rr + k) % n;
+      const slot = this.#slots[i];
+      const conn = slot?.conn;
+      if (slot === undefined || !conn?.isOpen || slot.health.isolated) return undefined;
+      if (conn.refusing) continue;
       this.#rr = i + 1;
       return slot;
     }
@@ -92,7 +103,9 @@ export class EndpointPool {
 
   /**
    * An endpoint with an open connection, connecting lazily and moving on to the next endpoint when a connect
-   * fails. Waits for backoff, isolation or an empty list to end, but not past `deadline` (epoch ms).
+   * fails. Waits for backoff, isolation or an empty list to end, but not past `deadline` (epoch ms). An open
+   * connection that is refusing calls (over `maxBufferedBytes`) is taken only when no other endpoint can be tried
+   * now: then the call fails at once with its -9, as it would with that endpoint alone.
    */
   async acquire(deadline: number): Promise<EndpointSlot> {
     let lastError: TarsRpcError | undefined;
@@ -100,10 +113,15 @@ export class EndpointPool {
       const now = this.#now();
       const n = this.#slots.length;
       let tried = false;
+      let refusing = -1;
       for (let i = 0; i < n; i++) {
         const idx = (this.#rr + i) % n;
         const slot = this.#slots[idx];
         if (slot === undefined || !slot.health.selectable(now)) continue;
+        if (slot.conn?.isOpen && slot.conn.refusing) {
+          if (refusing < 0) refusing = idx;
+          continue;
+        }
         this.#rr = idx + 1;
         if (slot.health.isolated) slot.health.probing = true;
         if (slot.conn?.isOpen) return slot;
@@ -118,6 +136,13 @@ export class EndpointPool {
         }
       }
       if (tried) continue;
+      const full = refusing < 0 ? undefined : this.#slots[refusing];
+      if (full !== undefined) {
+        // Every endpoint that could take the call now is refusing: its send fails with -9 (and abandons the probe).
+        this.#rr = refusing + 1;
+        if (full.health.isolated) full.health.probing = true;
+        return full;
+      }
       // Nothing selectable now: wait for a backoff or cool-down to end, for a probe's verdict (report* and abandon
       // wake us), or for the registry's first answer.
       const waits = this.#slots

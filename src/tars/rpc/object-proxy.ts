@@ -92,7 +92,9 @@ export interface ObjectProxyOptions {
    * Most bytes of requests waiting to be written on one endpoint's connection, an integer >= 1024. When a peer
    * stops reading, a call that would pass it fails at once with -9 (`TarsRet.Overload`, nothing sent, nothing
    * queued), and so does every call after it until the connection drains; calls already written still get their
-   * reply or time out. A single request is always accepted when nothing is waiting. Default 8 MiB.
+   * reply or time out. With several endpoints such a call goes to the next one that can take it instead, and round
+   * robin passes over the refusing connection until it drains: -9 only when every endpoint that could take the
+   * call now is refusing. A single request is always accepted when nothing is waiting. Default 8 MiB.
    */
   maxBufferedBytes?: number;
   /** Required for an address without `@endpoints`. */
@@ -204,15 +206,7 @@ export class ObjectProxy implements Invoker {
     const timeout = options?.timeout ?? this.#timeout;
     return new Promise<R>((resolve, reject) => {
       const call = new Call<R>(this, func, args, timeout, options, readResult, resolve, reject);
-      const slot = this.#pool.pickOpen();
-      if (slot) {
-        call.send(slot);
-      } else {
-        this.#pool.acquire(this.#now() + timeout).then(
-          (s) => call.send(s),
-          (err: unknown) => call.fail(toRpcError(err, TarsRet.ProxyConnectError, 'no connection')),
-        );
-      }
+      call.route(this.#now() + timeout);
     });
   }
 
@@ -269,7 +263,26 @@ class Call<R> implements PendingCall {
     this.#started = this.#observer ? performance.now() : 0;
   }
 
-  send(slot: EndpointSlot): void {
+  /** Sends on the next endpoint: an open one at once if round robin has it, else after the pool acquires one. */
+  route(deadline: number): void {
+    const pool = this.proxy._pool;
+    const slot = pool.pickOpen();
+    if (slot) {
+      this.send(slot, deadline);
+    } else {
+      pool.acquire(deadline).then(
+        (s) => this.send(s, deadline),
+        (err: unknown) => this.fail(toRpcError(err, TarsRet.ProxyConnectError, 'no connection')),
+      );
+    }
+  }
+
+  /**
+   * Writes the request on `slot`'s connection. A connection that refuses it for the bound (-9) only now, because
+   * this request would pass it, refuses every call from then on: the call is routed again, so that another
+   * endpoint takes it if one can. A connection that was already refusing was the pool's last choice: -9 it is.
+   */
+  send(slot: EndpointSlot, deadline: number): void {
     if (this.#done) {
       this.proxy._pool.abandon(slot); // timed out while connecting
       return;
@@ -283,6 +296,7 @@ class Call<R> implements PendingCall {
     const oneway = this.options?.oneway === true;
     const proxy = this.proxy;
     const context = this.options?.context;
+    const wasRefusing = conn.refusing;
     try {
       this.#requestId = conn.send(
         (requestId) =>
@@ -302,6 +316,12 @@ class Call<R> implements PendingCall {
       );
     } catch (err) {
       this.proxy._pool.abandon(slot);
+      // Routed again only after a connection newly turned to refusing (it stays so until its socket drains): at most
+      // once per endpoint between drains, and never past the call's timeout (send returns once it is done).
+      if (err instanceof TarsRpcError && err.code === TarsRet.Overload && !wasRefusing && conn.refusing) {
+        this.route(deadline);
+        return;
+      }
       this.fail(toRpcError(err, TarsRet.SendRequestError, `cannot send ${this.func}`));
       return;
     }
