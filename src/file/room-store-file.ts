@@ -15,7 +15,8 @@
  * rooms; per-file locks would need a global lock order to avoid deadlocks between processes, for little gain on
  * writes that take a millisecond. proper-lockfile uses mkdir (atomic on every file system, NFS included) and keeps the
  * lock's mtime fresh, so a lock left by a killed process is taken over once stale. Inside one process, operations
- * queue and run in batches under one acquisition; a batch reads each file once and writes it once.
+ * queue and run in batches under one acquisition; a batch reads each file once and writes it once. An operation
+ * resolves only after its batch released the lock, so a process killed once it has answered leaves no lock behind.
  *
  * Reads take no lock. Room files are the source of truth; an index may name a room too many (after a crash between
  * writes, see #commit), so roomsOf checks every listed room file.
@@ -220,23 +221,27 @@ export class FileRoomStore implements RoomStore {
         for (const job of jobs) job.fail(failure);
         continue;
       }
+      const settlers: Array<() => void> = [];
+      let failure: GatewayError | undefined;
       try {
         const batch = new Batch(
           (room) => this.#readRoom(room),
           (conn) => this.#readIndex(conn),
         );
-        const settlers: Array<() => void> = [];
         for (const job of jobs) settlers.push(await job.run(batch));
         await this.#commit(batch);
-        for (const settle of settlers) settle();
       } catch (err) {
-        const failure = this.#failure('write', err);
-        for (const job of jobs) job.fail(failure);
+        failure = this.#failure('write', err);
       } finally {
         await release().catch((err: unknown) =>
           this.#opts.logger.warn({ dir: this.dir, err: messageOf(err) }, 'room store unlock failed'),
         );
       }
+      // Callers hear back only once the lock is gone: a process killed right after an answer went out (a cluster
+      // worker whose client saw its subscribe confirmed) must not leave the lock behind, since others can take it
+      // over only once it is stale.
+      if (failure) for (const job of jobs) job.fail(failure);
+      else for (const settle of settlers) settle();
     }
     // Cleared in the same tick as the last emptiness check, so a job queued later always starts a new drain.
     this.#draining = undefined;

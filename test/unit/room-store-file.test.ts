@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,7 +80,7 @@ describe('FileRoomStore', () => {
     it('never writes outside its directory, whatever the room keys', async () => {
       const store = await openStore();
       for (const [i, room] of HOSTILE_ROOM_KEYS.entries()) await store.add(room, i);
-      await store.close(); // an operation resolves before the batch's lock is released; close waits for both
+      await store.close(); // waits for queued operations (none here: each resolved once its batch unlocked)
       assert.deepEqual(await readdir(parent), ['rooms']);
       const names = await readdir(dir);
       assert.deepEqual(
@@ -259,6 +260,29 @@ describe('FileRoomStore', () => {
         (await store.members('room1')).sort((a, b) => a - b),
         expected,
       );
+    });
+
+    it('answers an operation only once its lock is released, so a process killed on an answer leaves none', async () => {
+      const store = await openStore();
+      const lock = join(dir, '.lock');
+      // Checked synchronously on each answer, as a cluster worker may be killed right after its client saw one. The
+      // unlock runs on libuv's thread pool, so an answer given before it finds the lock only some of the time (about
+      // half here): many rounds make that show.
+      const held: string[] = [];
+      for (let round = 0; round < 30; round++) {
+        assert.equal(await store.add('room1', round), true);
+        if (existsSync(lock)) held.push(`add ${round}`);
+        assert.equal(await store.remove('room1', round), true);
+        if (existsSync(lock)) held.push(`remove ${round}`);
+        await store.add('room2', round);
+        assert.deepEqual(await store.removeConnection(round), ['room2']);
+        if (existsSync(lock)) held.push(`removeConnection ${round}`);
+        // Several operations in one batch.
+        const twice = await Promise.all([store.add('room3', round), store.add('room3', round)]);
+        assert.deepEqual(twice, [true, false]);
+        if (existsSync(lock)) held.push(`batch ${round}`);
+      }
+      assert.deepEqual(held, [], 'the lock was still held when these operations answered');
     });
 
     it('takes over a lock left by a dead process once it is stale', async () => {
