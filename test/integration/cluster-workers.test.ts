@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { within } from '../support/deadline.js';
 import { TestClient } from '../support/gateway.js';
 
 interface WorkerInfo {
@@ -38,7 +39,9 @@ for (const roomStore of ['memory', 'file'] as const) {
     const waiters: ((l: Line) => void)[] = [];
     const clients: TestClient[] = [];
 
-    const nextLine = (): Promise<Line> => new Promise((resolve) => waiters.push(resolve));
+    /** The primary's next line: its start, then one per restarted worker (which first waits for its sweep). */
+    const nextLine = (what: string, withinMs = 40_000): Promise<Line> =>
+      within(new Promise<Line>((resolve) => waiters.push(resolve)), withinMs, what);
     const url = (): string => `ws://127.0.0.1:${port}/`;
 
     /** Opens clients until one lands on each of the wanted worker pids (the primary hands out connections in turn). */
@@ -70,7 +73,7 @@ for (const roomStore of ['memory', 'file'] as const) {
         lines.push(line as Line);
         waiters.shift()?.(line as Line);
       });
-      const first = await nextLine();
+      const first = await nextLine('the cluster starting', 60_000);
       port = first.port;
       workers = first.workers;
       assert.equal(workers.length, 2);
@@ -145,9 +148,10 @@ for (const roomStore of ['memory', 'file'] as const) {
       const doomed = await clientOn(w1.pid);
       await survivor.subscribe('after-crash');
       await doomed.subscribe('after-crash');
-      const restarted = nextLine();
+      const restarted = nextLine('the killed worker restarting');
       process.kill(w1.pid, 'SIGKILL');
       const line = await restarted;
+      workers = line.workers; // first, so that a failure here does not fail the next test too
       assert.equal(line.restarted, 1);
       const res = (await (await fetch(`http://127.0.0.1:${port}/test/members?room=after-crash`)).json()) as {
         members: number[];
@@ -156,7 +160,6 @@ for (const roomStore of ['memory', 'file'] as const) {
       const got = survivor.waitFor('still here');
       await fetch(`http://127.0.0.1:${port}/Index/pushByRoom?roomNum=after-crash&message=still%20here`);
       await got;
-      workers = line.workers;
     });
 
     it("shares history offsets and presence between workers, and drops a dead worker's presence", async () => {
@@ -180,7 +183,7 @@ for (const roomStore of ['memory', 'file'] as const) {
           ).presence,
         );
       assert.equal((await presence()).length, 2);
-      const restarted = nextLine();
+      const restarted = nextLine('the killed worker restarting');
       process.kill(w1.pid, 'SIGKILL');
       workers = (await restarted).workers;
       const left = await presence();
