@@ -5,6 +5,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BusTarget } from '../broker/broker-bus.js';
 import type { Logger } from '../logger.js';
 import { EngineHost } from '../cluster/engine-host.js';
@@ -51,6 +52,13 @@ export interface SupervisorOptions {
   stableAfterMs?: number;
   /** How long `close()` waits for workers to exit before SIGKILL. Default 10000 ms. */
   stopTimeoutMs?: number;
+  /**
+   * How long the primary keeps retrying the removal of a dead worker's connections from `sharedStore` when an
+   * attempt fails: a worker killed in the middle of a file store write leaves the store lock, which the others take
+   * over only once it is stale (`lockStaleMs`, 10 s), after their own wait (`lockTimeoutMs`, 5 s) gave up. The
+   * worker's replacement starts once the removal is done or abandoned. Default 30000 ms.
+   */
+  sweepTimeoutMs?: number;
 }
 
 interface Slot {
@@ -115,6 +123,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       restartMaxMs: opts.restartMaxMs ?? 30_000,
       stableAfterMs: opts.stableAfterMs ?? 30_000,
       stopTimeoutMs: opts.stopTimeoutMs ?? 10_000,
+      sweepTimeoutMs: opts.sweepTimeoutMs ?? 30_000,
     };
   }
 
@@ -366,21 +375,38 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     });
   }
 
-  /** Removes from a shared store every connection held by a process that is gone. */
+  /**
+   * Removes from a shared store every connection held by a process that is gone. A failed attempt (typically the
+   * lock the dead worker left, busy until stale) is tried again, the whole scan each time, until `sweepTimeoutMs`:
+   * giving up at once would leave the dead connections in their rooms for good.
+   */
   async #sweep(store: RoomStore, dead: ProcessIndex): Promise<void> {
-    try {
-      const gone = new Set<ConnId>();
-      for (const room of await store.rooms()) {
-        for (const conn of await store.members(room)) if (processOfConn(conn) === dead) gone.add(conn);
+    const until = Date.now() + this.#opts.sweepTimeoutMs;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+      try {
+        const gone = new Set<ConnId>();
+        for (const room of await store.rooms()) {
+          for (const conn of await store.members(room)) if (processOfConn(conn) === dead) gone.add(conn);
+        }
+        for (const conn of gone) await store.removeConnection(conn);
+        if (gone.size > 0)
+          this.#log.info({ processIndex: dead, removed: gone.size }, 'removed a dead worker connections');
+        return;
+      } catch (err) {
+        if (this.#stopping || Date.now() + wait > until) {
+          this.#log.warn(
+            { processIndex: dead, err },
+            'could not remove a dead worker connections from the shared store',
+          );
+          return;
+        }
+        this.#log.info(
+          { processIndex: dead, err, retryInMs: wait },
+          'could not remove a dead worker connections from the shared store yet, retrying',
+        );
+        // Unreferenced: a stopping primary exits without waiting for it.
+        await delay(wait, undefined, { ref: false });
       }
-      for (const conn of gone) await store.removeConnection(conn);
-      if (gone.size > 0)
-        this.#log.info({ processIndex: dead, removed: gone.size }, 'removed a dead worker connections');
-    } catch (err) {
-      this.#log.warn(
-        { processIndex: dead, err },
-        'could not remove a dead worker connections from the shared store',
-      );
     }
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ function httpGet(url: string): Promise<string> {
 for (const roomStore of ['memory', 'file'] as const) {
   describe(`cluster of two workers, ${roomStore} room store`, () => {
     let child: ChildProcess;
+    const storeDir = mkdtempSync(join(tmpdir(), 'tars-ws-cluster-rooms-'));
     let port = 0;
     let workers: WorkerInfo[] = [];
     const lines: Line[] = [];
@@ -60,7 +61,7 @@ for (const roomStore of ['memory', 'file'] as const) {
           ...process.env,
           WORKERS: '2',
           ROOM_STORE: roomStore,
-          ROOM_STORE_DIR: mkdtempSync(join(tmpdir(), 'tars-ws-cluster-rooms-')),
+          ROOM_STORE_DIR: storeDir,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -161,6 +162,26 @@ for (const roomStore of ['memory', 'file'] as const) {
       await fetch(`http://127.0.0.1:${port}/Index/pushByRoom?roomNum=after-crash&message=still%20here`);
       await got;
     });
+
+    it(
+      'removes the connections of a worker that died holding the store lock',
+      { skip: roomStore !== 'file' && 'only the file store has a lock' },
+      async () => {
+        const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
+        await (await clientOn(w0.pid)).subscribe('held-lock');
+        await (await clientOn(w1.pid)).subscribe('held-lock');
+        // What a worker killed in the middle of a write leaves: the lock, fresh, so the primary's removal of its
+        // connections waits (5 s, lockTimeoutMs) and has to try again until it is stale (10 s, lockStaleMs).
+        mkdirSync(join(storeDir, '.lock'));
+        const restarted = nextLine('the worker killed holding the lock restarting');
+        process.kill(w1.pid, 'SIGKILL');
+        workers = (await restarted).workers;
+        const res = (await (await fetch(`http://127.0.0.1:${port}/test/members?room=held-lock`)).json()) as {
+          members: number[];
+        };
+        assert.equal(res.members.length, 1);
+      },
+    );
 
     it("shares history offsets and presence between workers, and drops a dead worker's presence", async () => {
       const [w0, w1] = workers as [WorkerInfo, WorkerInfo];
