@@ -11,7 +11,6 @@ import type { StreamPosition } from '../history/history-store.js';
 import type { Protocol, Session } from '../protocol/protocol.js';
 import type { ConnId, RoomId } from '../types.js';
 import {
-  payloadLength,
   prepareTextFrame,
   rawSocket,
   sendJoined,
@@ -32,7 +31,7 @@ export interface SendLimits {
   readonly maxMessagesInFrame: number;
 }
 
-/** A joined frame is written once its payload reaches this many bytes, whatever `maxMessagesInFrame` allows. */
+/** A joined frame is written once its frames reach this many bytes, whatever `maxMessagesInFrame` allows. */
 const MAX_JOINED_BYTES = 64 * 1024;
 
 /**
@@ -101,7 +100,7 @@ export class Connection implements TurnCorked {
   readonly #maxBufferedBytes: number;
   /** 1 when frames are never joined; else the most messages of a burst joined into one frame. */
   readonly #joinLimit: number;
-  /** Frames of this turn waiting to be joined (after the turn's first write), and their payload bytes. */
+  /** Frames of this turn waiting to be joined (after the turn's first write), and their bytes. */
   #joining: PreparedFrame[] = [];
   #joiningBytes = 0;
   readonly #onSlow: (conn: Connection) => void;
@@ -155,7 +154,7 @@ export class Connection implements TurnCorked {
   /** Sends a frame prepared once for many receivers (see {@link prepareTextFrame}). */
   sendFrame(frame: PreparedFrame): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#ws.bufferedAmount + this.#joiningBytes + frame.length > this.#maxBufferedBytes) {
+    if (this.bufferedAmount + frame.length > this.#maxBufferedBytes) {
       // The close frame queues behind the unsent data: a client that resumes reading learns why it was dropped,
       // and one that never does is cut by ws's close timeout. Either way nothing more is buffered for it.
       this.close(CloseCode.SlowConsumer, 'slow consumer: send buffer full');
@@ -171,7 +170,7 @@ export class Connection implements TurnCorked {
     }
     if (this.#turnWrites === 2 && this.#joinLimit > 1) {
       this.#joining.push(frame);
-      this.#joiningBytes += payloadLength(frame);
+      this.#joiningBytes += frame.length;
       if (this.#joining.length >= this.#joinLimit || this.#joiningBytes >= MAX_JOINED_BYTES)
         this.#writeJoined();
       return true;
@@ -190,12 +189,11 @@ export class Connection implements TurnCorked {
   /** Writes the frames waiting to be joined, as one frame (or as is when there is one). */
   #writeJoined(): void {
     const frames = this.#joining;
-    const bytes = this.#joiningBytes;
     this.#joining = [];
     this.#joiningBytes = 0;
     if (this.#ws.readyState !== WebSocket.OPEN) return;
     if (frames.length === 1) sendPrepared(this.#ws, frames[0] as PreparedFrame);
-    else sendJoined(this.#ws, frames, bytes);
+    else sendJoined(this.#ws, frames);
   }
 
   close(code: number = CloseCode.GoingAway, reason = ''): void {

@@ -23,7 +23,12 @@ interface SenderStatic {
 const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
 
 export function prepareTextFrame(text: string): PreparedFrame {
-  const parts = Sender.frame(Buffer.from(text, 'utf8'), {
+  return textFrameOf(Buffer.from(text, 'utf8'));
+}
+
+/** A text frame around `payload` (UTF-8), framed by ws. */
+function textFrameOf(payload: Buffer): PreparedFrame {
+  const parts = Sender.frame(payload, {
     fin: true,
     rsv1: false,
     opcode: 0x01,
@@ -66,11 +71,6 @@ function headerLength(frame: PreparedFrame): number {
   return len < 126 ? 2 : len === 126 ? 4 : 10;
 }
 
-/** Payload bytes of a prepared frame. */
-export function payloadLength(frame: PreparedFrame): number {
-  return frame.length - headerLength(frame);
-}
-
 /** The text a prepared frame carries. */
 export function payloadText(frame: PreparedFrame): string {
   return frame.toString('utf8', headerLength(frame));
@@ -90,41 +90,30 @@ function sameFrames(a: readonly PreparedFrame[], b: readonly PreparedFrame[]): b
 }
 
 /**
- * Writes several prepared frames as one text frame whose payload is theirs joined by `\n` (`payloadBytes`: the sum
- * of their payloads), for protocols whose frames carry newline-separated messages (Centrifugo's JSON): a receiver
+ * Writes several prepared frames as one text frame whose payload is theirs joined by `\n`, for protocols whose frames carry newline-separated messages (Centrifugo's JSON): a receiver
  * gets one frame and its socket one chunk instead of one per message, and the joined frame is built once for all
  * receivers given the same frames in a row. `frames` must not change afterwards. The caller checked the socket is
  * open.
  */
-export function sendJoined(ws: WebSocket, frames: readonly PreparedFrame[], payloadBytes: number): void {
+export function sendJoined(ws: WebSocket, frames: readonly PreparedFrame[]): void {
   if (!sameFrames(frames, lastFrames)) {
-    lastJoined = joinFrames(frames, payloadBytes);
+    lastJoined = joinFrames(frames);
     lastFrames = frames;
   }
   write(ws, lastJoined, headerLength(lastJoined));
 }
 
-function joinFrames(frames: readonly PreparedFrame[], payloadBytes: number): Buffer {
-  const size = payloadBytes + frames.length - 1;
-  const header = size < 126 ? 2 : size < 65_536 ? 4 : 10;
-  const out = Buffer.allocUnsafeSlow(header + size);
-  out[0] = 0x81; // FIN + text
-  if (header === 2) out[1] = size;
-  else if (header === 4) {
-    out[1] = 126;
-    out.writeUInt16BE(size, 2);
-  } else {
-    out[1] = 127;
-    out.writeUInt32BE(0, 2);
-    out.writeUInt32BE(size, 6);
-  }
-  let at = header;
+function joinFrames(frames: readonly PreparedFrame[]): PreparedFrame {
+  let size = frames.length - 1;
+  for (const f of frames) size += f.length - headerLength(f);
+  const payload = Buffer.allocUnsafe(size);
+  let at = 0;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i] as PreparedFrame;
-    if (i > 0) out[at++] = 0x0a;
-    at += f.copy(out, at, headerLength(f));
+    if (i > 0) payload[at++] = 0x0a;
+    at += f.copy(payload, at, headerLength(f));
   }
-  return out;
+  return textFrameOf(payload);
 }
 
 /** Something holding corked writes until {@link uncorkAtEndOfTurn} releases them. */

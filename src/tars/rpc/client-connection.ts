@@ -135,9 +135,10 @@ export class ClientConnection {
       throw new TarsRpcError(TarsRet.SendRequestError, 'connection not open');
     }
     const buffered = this.bufferedBytes;
-    // A write of bytes below the socket's high-water mark promises no 'drain': an empty buffer ends the overload too.
-    if (this.#overloaded && buffered === 0) this.#flowAgain();
-    if (this.#overloaded || buffered >= this.#opts.maxBufferedBytes) throw this.#overload(buffered);
+    if (this.refusing) throw this.#overload(buffered);
+    // Not refusing although overloaded: the buffer is empty. A write of bytes below the socket's high-water mark
+    // promises no 'drain', so that ends the overload too.
+    if (this.#overloaded) this.#flowAgain();
     const id = this.#ids.next();
     const bytes = encode(id);
     if (buffered > 0 && buffered + bytes.length > this.#opts.maxBufferedBytes) throw this.#overload(buffered);
